@@ -1,0 +1,111 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from production.models import (
+    Activity,
+    Comment,
+    CrewRole,
+    Episode,
+    Membership,
+    Project,
+    Task,
+    User,
+)
+
+admin.site.site_header = "Slate administration"
+admin.site.site_title = "Slate"
+
+admin.site.register(User, UserAdmin)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    fk_name = "project"
+    extra = 0
+    autocomplete_fields = ["user", "reports_to"]
+
+
+class EpisodeInline(admin.TabularInline):
+    model = Episode
+    extra = 0
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kind", "starts_on", "ends_on", "archived"]
+    list_filter = ["kind", "archived"]
+    search_fields = ["code", "name"]
+    inlines = [EpisodeInline, MembershipInline]
+
+
+@admin.register(Episode)
+class EpisodeAdmin(admin.ModelAdmin):
+    list_display = ["project", "number", "title", "air_date"]
+    list_filter = ["project"]
+    search_fields = ["title", "project__code"]
+
+
+@admin.register(CrewRole)
+class CrewRoleAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "project",
+        "can_manage_crew",
+        "can_assign",
+        "can_approve",
+        "can_be_assigned",
+    ]
+    list_filter = ["can_manage_crew", "can_assign", "can_approve", "project"]
+    search_fields = ["name"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "project", "role", "reports_to", "joined_at"]
+    list_filter = ["project", "role"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]
+    list_select_related = ["user", "project", "role", "reports_to"]
+    autocomplete_fields = ["user", "reports_to"]
+
+
+class CommentInline(admin.TabularInline):
+    model = Comment
+    extra = 0
+    readonly_fields = ["author", "created_at"]
+
+
+@admin.register(Task)
+class TaskAdmin(admin.ModelAdmin):
+    list_display = [
+        "key",
+        "title",
+        "kind",
+        "status",
+        "priority",
+        "assignee",
+        "due_date",
+        "archived",
+    ]
+    list_filter = ["project", "status", "kind", "priority", "archived"]
+    search_fields = ["key", "title", "description", "guest", "location"]
+    list_select_related = ["project", "assignee"]
+    date_hierarchy = "due_date"
+    readonly_fields = ["key", "number", "version", "created_at", "updated_at"]
+    autocomplete_fields = ["assignee", "reviewer", "created_by"]
+    inlines = [CommentInline]
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    list_display = ["task", "author", "created_at"]
+    search_fields = ["body", "task__key"]
+    list_select_related = ["task", "author"]
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "task_key", "actor", "verb", "field", "new_value"]
+    list_filter = ["verb"]
+    search_fields = ["task_key", "note"]
+    list_select_related = ["actor"]
+    date_hierarchy = "created_at"

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ProductionConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "production"
+    verbose_name = "Slate"

@@ -1,0 +1,514 @@
+"""The nouns of a production: people, projects, crew, tasks and their record."""
+
+import zoneinfo
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+CODE_PATTERN = r"^[A-Z]{2,8}$"
+
+
+class ProjectKind(models.TextChoices):
+    FILM = "film", "Film"
+    SERIES = "series", "Series"
+    NEWS = "news", "News show"
+    DOCUMENTARY = "documentary", "Documentary"
+    COMMERCIAL = "commercial", "Commercial"
+    OTHER = "other", "Other"
+
+class TaskKind(models.TextChoices):
+    SCRIPT = "script", "Script"
+    TELEPROMPTER = "teleprompter", "Teleprompter"
+    EDITING = "editing", "Editing"
+    BOOKING = "booking", "Booking"
+    PROMOTION = "promotion", "Promotion"
+    PITCH = "pitch", "Pitch"
+    OTHER = "other", "Other"
+
+class TaskStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    TODO = "todo", "To do"
+    IN_PROGRESS = "in_progress", "In progress"
+    REVIEW = "review", "In review"
+    CHANGES = "changes", "Changes requested"
+    DONE = "done", "Done"
+    CANCELLED = "cancelled", "Cancelled"
+
+class TaskPriority(models.IntegerChoices):
+    LOW = 1, "Low"
+    NORMAL = 2, "Normal"
+    HIGH = 3, "High"
+    URGENT = 4, "Urgent"
+
+
+class User(AbstractUser):
+    """A person who logs in to Slate; crew rights come from memberships."""
+
+    calendar_token = models.CharField(
+        "calendar feed token",
+        max_length=64,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The secret in this person's private iCal feed address.",
+    )
+
+    class Meta:
+        verbose_name = "user"
+        verbose_name_plural = "users"
+        ordering = ["username"]
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    @property
+    def display_name(self):
+        return str(self)
+
+
+def validate_time_zone(value):
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"“{value}” is not a known time zone.")
+
+
+class Project(models.Model):
+    """A production: a film, a series, a news show."""
+
+    Kind = ProjectKind
+
+    name = models.CharField("name", max_length=120)
+    code = models.CharField(
+        "code",
+        max_length=8,
+        unique=True,
+        validators=[
+            RegexValidator(CODE_PATTERN, "Use 2 to 8 capital letters, like MORN.")
+        ],
+        help_text="2 to 8 capital letters, used in task keys (MORN-12).",
+    )
+    kind = models.CharField("kind", max_length=20, choices=Kind, default=Kind.SERIES)
+    description = models.TextField("description", blank=True)
+    starts_on = models.DateField("starts on", null=True, blank=True)
+    ends_on = models.DateField("ends on", null=True, blank=True)
+    time_zone = models.CharField(
+        "time zone",
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text="Booking slots are shown in this time zone.",
+    )
+    archived = models.BooleanField("archived", default=False)
+    last_task_number = models.PositiveIntegerField(
+        "last task number",
+        default=0,
+        editable=False,
+        help_text="The highest task number handed out; numbers are never reused.",
+    )
+    created_at = models.DateTimeField("created", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "production"
+        verbose_name_plural = "productions"
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=CODE_PATTERN),
+                name="project_code_format",
+                violation_error_message="Use 2 to 8 capital letters for the code.",
+            ),
+            models.CheckConstraint(
+                condition=Q(starts_on__isnull=True)
+                | Q(ends_on__isnull=True)
+                | Q(ends_on__gte=F("starts_on")),
+                name="project_ends_after_start",
+                violation_error_message="A production cannot end before it starts.",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=ProjectKind.values),
+                name="project_kind_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+    def get_absolute_url(self):
+        return reverse("project-board", kwargs={"code": self.code})
+
+    @property
+    def tzinfo(self):
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class Episode(models.Model):
+    """One episode of a series; tasks may belong to one."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="episodes"
+    )
+    number = models.PositiveIntegerField("number")
+    title = models.CharField("title", max_length=200, blank=True)
+    air_date = models.DateField("air date", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "episode"
+        verbose_name_plural = "episodes"
+        ordering = ["project", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "number"],
+                name="episode_number_unique_per_project",
+                violation_error_message="This production already has that episode.",
+            )
+        ]
+
+    def __str__(self):
+        label = f"Ep. {self.number}"
+        return f"{label}: {self.title}" if self.title else label
+
+
+class CrewRole(models.Model):
+    """A named role and what it may do; standard roles have no project."""
+
+    SUPERVISING_PRODUCER = "Supervising Producer"
+    PRODUCER = "Producer"
+    LINE_PRODUCER = "Line Producer"
+    ASSOCIATE_PRODUCER = "Associate Producer"
+    EDITOR = "Editor"
+    WRITER = "Writer"
+
+    project = models.ForeignKey(
+        Project,
+        on_delete=models.CASCADE,
+        related_name="roles",
+        null=True,
+        blank=True,
+        help_text="Empty for the standard roles every production has.",
+    )
+    name = models.CharField("name", max_length=60)
+    can_manage_crew = models.BooleanField("may manage the crew", default=False)
+    can_assign = models.BooleanField("may assign tasks", default=False)
+    can_approve = models.BooleanField("may approve work", default=False)
+    can_be_assigned = models.BooleanField("may be assigned", default=True)
+
+    class Meta:
+        verbose_name = "crew role"
+        verbose_name_plural = "crew roles"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=Q(project__isnull=True),
+                name="crewrole_standard_name_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["project", "name"],
+                name="crewrole_name_unique_per_project",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class MembershipQuerySet(models.QuerySet):
+    def with_people(self):
+        return self.select_related("user", "role", "reports_to")
+
+
+class Membership(models.Model):
+    """A user on a production's crew, in a role, reporting to someone."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships"
+    )
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.ForeignKey(
+        CrewRole, on_delete=models.PROTECT, related_name="memberships"
+    )
+    reports_to = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reports",
+        help_text="Who reviews this person's work by default, e.g. an AP's "
+        "supervising producer.",
+    )
+    joined_at = models.DateTimeField("joined", auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "crew membership"
+        verbose_name_plural = "crew memberships"
+        ordering = ["project", "user__username"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "project"],
+                name="membership_unique_per_project",
+                violation_error_message="This person is already on the crew.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(reports_to=F("user")),
+                name="membership_not_reporting_to_self",
+                violation_error_message="Nobody reports to themselves.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.role} on {self.project.code}"
+
+    def clean(self):
+        if self.role_id and self.role.project_id not in (None, self.project_id):
+            raise ValidationError({"role": "That role belongs to another production."})
+        if (
+            self.reports_to_id
+            and not Membership.objects.filter(
+                project_id=self.project_id, user_id=self.reports_to_id
+            ).exists()
+        ):
+            raise ValidationError(
+                {"reports_to": "They must report to someone on this crew."}
+            )
+
+
+class Task(models.Model):
+    """A duty on a production: a script, an edit, a booking, a pitch..."""
+
+    Kind = TaskKind
+    Status = TaskStatus
+    Priority = TaskPriority
+
+    OPEN_STATUSES = (
+        TaskStatus.PROPOSED,
+        TaskStatus.TODO,
+        TaskStatus.IN_PROGRESS,
+        TaskStatus.REVIEW,
+        TaskStatus.CHANGES,
+    )
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="tasks")
+    number = models.PositiveIntegerField("number", editable=False)
+    key = models.CharField("key", max_length=20, unique=True, editable=False)
+    title = models.CharField("title", max_length=200)
+    kind = models.CharField("kind", max_length=20, choices=Kind, default=Kind.OTHER)
+    description = models.TextField("description", blank=True)
+    status = models.CharField(
+        "status", max_length=20, choices=Status, default=Status.TODO
+    )
+    priority = models.PositiveSmallIntegerField(
+        "priority", choices=Priority, default=Priority.NORMAL
+    )
+    assignee = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_tasks",
+    )
+    reviewer = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="review_tasks",
+        help_text="Approves the work; by default the assignee's supervisor.",
+    )
+    due_date = models.DateField("due date", null=True, blank=True)
+    episode = models.ForeignKey(
+        Episode,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tasks",
+    )
+    # Booking details, used when kind is "booking".
+    guest = models.CharField("guest or talent", max_length=200, blank=True)
+    contact = models.CharField("contact", max_length=200, blank=True)
+    starts_at = models.DateTimeField("slot starts", null=True, blank=True)
+    ends_at = models.DateTimeField("slot ends", null=True, blank=True)
+    location = models.CharField("location", max_length=200, blank=True)
+    confirmed = models.BooleanField("confirmed", default=False)
+
+    archived = models.BooleanField(
+        "archived", default=False, help_text="Hidden from pages; kept for the record."
+    )
+    created_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="created_tasks",
+    )
+    created_at = models.DateTimeField("created", auto_now_add=True)
+    updated_at = models.DateTimeField("updated", auto_now=True)
+    status_changed_at = models.DateTimeField("status changed", default=timezone.now)
+    version = models.PositiveIntegerField(
+        "version",
+        default=1,
+        editable=False,
+        help_text="Grows on every change; an edit made from an older version "
+        "is refused.",
+    )
+
+    class Meta:
+        verbose_name = "task"
+        verbose_name_plural = "tasks"
+        ordering = ["project", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "number"], name="task_number_unique_per_project"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=TaskStatus.values),
+                name="task_status_valid",
+                violation_error_message="Unknown status.",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=TaskKind.values),
+                name="task_kind_valid",
+                violation_error_message="Unknown kind.",
+            ),
+            models.CheckConstraint(
+                condition=Q(priority__in=TaskPriority.values),
+                name="task_priority_valid",
+                violation_error_message="Unknown priority.",
+            ),
+            models.CheckConstraint(
+                condition=Q(starts_at__isnull=True)
+                | Q(ends_at__isnull=True)
+                | Q(ends_at__gt=F("starts_at")),
+                name="task_slot_ends_after_start",
+                violation_error_message="A booking slot must end after it starts.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["project", "status"], name="task_project_status"),
+            models.Index(fields=["project", "due_date"], name="task_project_due"),
+            models.Index(fields=["assignee", "status"], name="task_assignee_status"),
+            models.Index(fields=["reviewer", "status"], name="task_reviewer_status"),
+            models.Index(fields=["project", "starts_at"], name="task_project_slot"),
+        ]
+
+    def __str__(self):
+        return f"{self.key} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("task-detail", kwargs={"key": self.key})
+
+    @property
+    def is_open(self):
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def is_booking(self):
+        return self.kind == self.Kind.BOOKING
+
+    @property
+    def is_overdue(self):
+        return (
+            self.is_open
+            and self.due_date is not None
+            and self.due_date < timezone.localdate()
+        )
+
+    def clean(self):
+        errors = {}
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            errors["ends_at"] = "A booking slot must end after it starts."
+        if self.project_id:
+            people = {
+                "assignee": self.assignee_id,
+                "reviewer": self.reviewer_id,
+            }
+            wanted = {pk for pk in people.values() if pk}
+            crew = {
+                membership.user_id: membership.role
+                for membership in Membership.objects.filter(
+                    project_id=self.project_id, user_id__in=wanted
+                ).select_related("role")
+            }
+            for field, pk in people.items():
+                if pk and pk not in crew:
+                    errors[field] = "Choose someone on this production's crew."
+            if self.assignee_id in crew and not crew[self.assignee_id].can_be_assigned:
+                errors["assignee"] = "Their crew role may not be assigned work."
+            if self.episode_id and self.episode.project_id != self.project_id:
+                errors["episode"] = "That episode belongs to another production."
+        if errors:
+            raise ValidationError(errors)
+
+
+class Comment(models.Model):
+    """A message in a task's discussion."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="comments"
+    )
+    body = models.TextField("comment", max_length=10_000)
+    created_at = models.DateTimeField("written", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "comment"
+        verbose_name_plural = "comments"
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.author} on {self.task.key}"
+
+
+class Activity(models.Model):
+    """One entry in a task's history: who changed what, from what to what."""
+
+    class Verb(models.TextChoices):
+        CREATED = "created", "created"
+        ASSIGNED = "assigned", "assigned"
+        CHANGED = "changed", "changed"
+        MOVED = "moved", "moved"
+        COMMENTED = "commented", "commented on"
+        ARCHIVED = "archived", "archived"
+
+    # The record outlives the task: an admin deleting a task leaves its
+    # history, still named by the task's key.
+    task = models.ForeignKey(
+        Task,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="activities",
+    )
+    task_key = models.CharField("task", max_length=20, db_index=True)
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="activities"
+    )
+    verb = models.CharField("what", max_length=20, choices=Verb)
+    field = models.CharField("field", max_length=40, blank=True)
+    old_value = models.TextField("from", blank=True)
+    new_value = models.TextField("to", blank=True)
+    note = models.TextField("note", blank=True)
+    task_version = models.PositiveIntegerField(
+        "task version",
+        default=0,
+        help_text="The task's version after this change; tells a stale edit "
+        "what it missed.",
+    )
+    created_at = models.DateTimeField("when", default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "activity"
+        verbose_name_plural = "activities"
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        what = f"{self.verb} {self.field}".strip()
+        return f"{self.actor} {what} {self.task_key}"
