@@ -1,12 +1,51 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import path, register_converter
 
-from production.views import home
+from production.converters import ProjectCodeConverter, TaskKeyConverter
+from production.views import board, calendar, crew, home, projects, task_list, tasks
+
+register_converter(ProjectCodeConverter, "code")
+register_converter(TaskKeyConverter, "key")
 
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("", home.my_work, name="my-work"),
+    path("projects/", projects.project_list, name="project-list"),
+    path("projects/new/", projects.project_create, name="project-create"),
+    path("projects/<code:code>/", board.board, name="project-board"),
+    path(
+        "projects/<code:code>/archive/",
+        projects.project_archive,
+        name="project-archive",
+    ),
+    path("projects/<code:code>/tasks/", task_list.task_list, name="task-list"),
+    path("projects/<code:code>/tasks/bulk/", task_list.task_bulk, name="task-bulk"),
+    path("projects/<code:code>/tasks/new/", tasks.task_create, name="task-create"),
+    path("projects/<code:code>/crew/", crew.crew, name="project-crew"),
+    path(
+        "projects/<code:code>/crew/<int:pk>/",
+        crew.crew_member,
+        name="crew-member",
+    ),
+    path(
+        "projects/<code:code>/crew/<int:pk>/remove/",
+        crew.crew_remove,
+        name="crew-remove",
+    ),
+    path(
+        "projects/<code:code>/calendar/",
+        calendar.project_calendar,
+        name="project-calendar",
+    ),
+    path("calendar/", calendar.my_calendar, name="my-calendar"),
+    path("calendar/token/", calendar.feed_token, name="calendar-token"),
+    path("calendar/feed/<str:token>.ics", calendar.feed, name="calendar-feed"),
+    path("tasks/<key:key>/", tasks.task_detail, name="task-detail"),
+    path("tasks/<key:key>/edit/", tasks.task_edit, name="task-edit"),
+    path("tasks/<key:key>/move/", tasks.task_move, name="task-move"),
+    path("tasks/<key:key>/comments/", tasks.task_comment, name="task-comment"),
+    path("tasks/<key:key>/archive/", tasks.task_archive, name="task-archive"),
 ]
