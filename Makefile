@@ -1,0 +1,164 @@
+# Slate: one command to run it, one to test it.
+#
+#   make run             set up .venv, migrate, seed a demo on a new database,
+#                        serve on http://127.0.0.1:$(PORT)/ (PORT=8000)
+#   make test            lint, Django checks, then every test (incl. browser)
+#   make test-postgres   the tests against a throw-away PostgreSQL
+#
+# Everything lives in .venv beside this file, made with a Python >= 3.12 found
+# by tools/find-python (set PYTHON=/path/to/python3.12 to choose one).
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+MAKEFLAGS += --no-print-directory
+
+PORT ?= 8000
+PYTEST_ARGS ?=
+BENCH_ARGS ?=
+# SEED=1 always loads the demo data on `make run`, SEED=0 never; by default
+# only a new database (no migrations applied yet) gets it.
+SEED ?= auto
+# Settings for `make bench`: the test settings (own SECRET_KEY, fast hasher).
+BENCH_SETTINGS ?= tests.settings
+
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP_INSTALL := $(PY) -m pip install -q --disable-pip-version-check
+DB_FILE := db.sqlite3
+
+DEMO_USERS := producer ap ap2 editor writer outsider
+DEMO_PASSWORD := slate-demo
+
+# `manage.py check` and `makemigrations --check` in `make test`: production
+# settings with a throw-away key, on an in-memory database so that neither
+# db.sqlite3 nor a DATABASE_URL database is touched.
+CHECK_ENV := SECRET_KEY="$${SECRET_KEY:-slate-checks-only-not-secret}" DATABASE_URL="sqlite://:memory:"
+
+# A .venv whose Python is gone or older than 3.12 (e.g. made by hand with the
+# system python3) cannot be used: remove it so that it is made again.
+ifneq ($(wildcard $(VENV)),)
+ifneq ($(shell $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && echo ok),ok)
+$(info $(VENV) has no working Python >= 3.12: removing it to make it again.)
+$(shell rm -rf $(VENV))
+endif
+endif
+
+.PHONY: help deps dev-deps run test test-postgres bench lint format check clean clean-db
+
+help:
+	@echo "Slate — make targets:"
+	@echo "  make run            run Slate with a demo production on SQLite (PORT=$(PORT))"
+	@echo "  make test           lint, Django checks and all tests (PYTEST_ARGS='...')"
+	@echo "  make test-postgres  all tests against a throw-away PostgreSQL"
+	@echo "  make bench          performance benchmark (BENCH_ARGS='...')"
+	@echo "  make lint           ruff check + ruff format --check"
+	@echo "  make format         ruff format + ruff check --fix"
+	@echo "  make clean          remove .venv, collected static files, test artifacts"
+	@echo "  make clean-db       remove the local SQLite database (db.sqlite3)"
+
+# --- the virtual environment ---------------------------------------------------
+# .created is written last, so an interrupted creation is started over.
+$(VENV)/.created:
+	@rm -rf $(VENV)
+	@py="$$(bash tools/find-python)"; \
+	echo "==> Creating $(VENV) with $$py (Python $$("$$py" -c 'import platform; print(platform.python_version())'))"; \
+	"$$py" -m venv $(VENV)
+	@touch $@
+
+$(VENV)/.installed-run: requirements.txt $(VENV)/.created
+	@echo "==> Installing runtime dependencies (requirements.txt)"
+	@$(PIP_INSTALL) -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt requirements.txt $(VENV)/.created
+	@echo "==> Installing development dependencies (requirements-dev.txt)"
+	@$(PIP_INSTALL) -r requirements-dev.txt
+	@touch $@
+
+deps: $(VENV)/.installed-run
+dev-deps: $(VENV)/.installed-dev
+
+# --- run ----------------------------------------------------------------------------
+# DEBUG=1 for everything here: local settings, and seed_demo refuses to run
+# with DEBUG off. A database is "new" when (without DATABASE_URL) db.sqlite3
+# does not exist yet, or when no migration has been applied to it.
+run: export DEBUG := 1
+run: $(VENV)/.installed-run
+	@new_db=0; \
+	if [ -z "$${DATABASE_URL:-}" ] && [ ! -e $(DB_FILE) ]; then \
+		new_db=1; \
+	else \
+		applied="$$($(PY) manage.py showmigrations --plan 2>/dev/null || true)"; \
+		case "$$applied" in *"[X]"*) ;; *) new_db=1 ;; esac; \
+	fi; \
+	case "$(SEED)" in 1|yes|true) seed=1 ;; 0|no|false) seed=0 ;; *) seed=$$new_db ;; esac; \
+	echo "==> Migrating the database"; \
+	$(PY) manage.py migrate --noinput; \
+	if [ "$$seed" = 1 ]; then \
+		echo "==> Loading the demo production (seed_demo)"; \
+		$(PY) manage.py seed_demo; \
+	fi; \
+	echo; \
+	echo "  Slate is running at  http://127.0.0.1:$(PORT)/"; \
+	echo "  Demo logins (password: $(DEMO_PASSWORD)):"; \
+	echo "    producer  supervising producer"; \
+	echo "    ap, ap2   associate producers"; \
+	echo "    editor    editor"; \
+	echo "    writer    writer"; \
+	echo "    outsider  on no production"; \
+	echo "  Stop with Ctrl-C."; \
+	echo; \
+	exec $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# --- tests ---------------------------------------------------------------------------
+# The browser tests find Chromium via $$CHROMIUM (set here from
+# tools/ensure-chromium when it finds one) or `chromium` on PATH; live-server
+# tests need DJANGO_ALLOW_ASYNC_UNSAFE because Playwright runs an event loop.
+test test-postgres: export DJANGO_ALLOW_ASYNC_UNSAFE := true
+
+test: $(VENV)/.installed-dev
+	@echo "==> Browser for the browser tests"
+	@bash tools/ensure-chromium >/dev/null
+	@$(MAKE) lint
+	@$(MAKE) check
+	@echo "==> pytest"
+	@chromium="$$(bash tools/ensure-chromium 2>/dev/null || true)"; \
+	if [ -n "$$chromium" ]; then export CHROMIUM="$$chromium"; fi; \
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test-postgres: $(VENV)/.installed-dev
+	@echo "==> pytest on PostgreSQL"
+	@chromium="$$(bash tools/ensure-chromium)"; \
+	if [ -n "$$chromium" ]; then export CHROMIUM="$$chromium"; fi; \
+	bash tools/with-postgres $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+check: $(VENV)/.installed-dev
+	@echo "==> manage.py check"
+	@$(CHECK_ENV) $(PY) manage.py check
+	@echo "==> manage.py makemigrations --check"
+	@$(CHECK_ENV) $(PY) manage.py makemigrations --check --dry-run
+
+lint: $(VENV)/.installed-dev
+	@echo "==> ruff check"
+	@$(VENV)/bin/ruff check .
+	@echo "==> ruff format --check"
+	@$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: $(VENV)/.installed-dev
+	@echo "==> manage.py benchmark"
+	@DJANGO_SETTINGS_MODULE=$(BENCH_SETTINGS) $(PY) manage.py benchmark $(BENCH_ARGS)
+
+# --- cleaning ------------------------------------------------------------------------
+clean:
+	rm -rf $(VENV) staticfiles test-artifacts .pytest_cache .ruff_cache .hypothesis
+	rm -f .test-db*
+	find . -path ./.git -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +
+
+clean-db:
+	rm -f $(DB_FILE) $(DB_FILE)-*
