@@ -27,7 +27,9 @@ SORTS = {
 class TaskFilterForm(forms.Form):
     q = forms.CharField(label="Search", required=False, max_length=200)
     status = forms.ChoiceField(
-        label="Status", required=False, choices=[("", "Any status"), *Task.Status.choices]
+        label="Status",
+        required=False,
+        choices=[("", "Any status"), *Task.Status.choices],
     )
     assignee = forms.ModelChoiceField(
         label="Assignee",

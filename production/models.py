@@ -21,6 +21,7 @@ class ProjectKind(models.TextChoices):
     COMMERCIAL = "commercial", "Commercial"
     OTHER = "other", "Other"
 
+
 class TaskKind(models.TextChoices):
     SCRIPT = "script", "Script"
     TELEPROMPTER = "teleprompter", "Teleprompter"
@@ -30,6 +31,7 @@ class TaskKind(models.TextChoices):
     PITCH = "pitch", "Pitch"
     OTHER = "other", "Other"
 
+
 class TaskStatus(models.TextChoices):
     PROPOSED = "proposed", "Proposed"
     TODO = "todo", "To do"
@@ -38,6 +40,7 @@ class TaskStatus(models.TextChoices):
     CHANGES = "changes", "Changes requested"
     DONE = "done", "Done"
     CANCELLED = "cancelled", "Cancelled"
+
 
 class TaskPriority(models.IntegerChoices):
     LOW = 1, "Low"
@@ -225,9 +228,7 @@ class MembershipQuerySet(models.QuerySet):
 class Membership(models.Model):
     """A user on a production's crew, in a role, reporting to someone."""
 
-    user = models.ForeignKey(
-        User, on_delete=models.CASCADE, related_name="memberships"
-    )
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     project = models.ForeignKey(
         Project, on_delete=models.CASCADE, related_name="memberships"
     )

@@ -89,9 +89,7 @@ def _next_number(project: Project) -> int:
     Project.objects.filter(pk=project.pk).update(
         last_task_number=F("last_task_number") + 1
     )
-    return Project.objects.values_list("last_task_number", flat=True).get(
-        pk=project.pk
-    )
+    return Project.objects.values_list("last_task_number", flat=True).get(pk=project.pk)
 
 
 @transaction.atomic

@@ -102,8 +102,7 @@ def check_move(task: Task, user, role: CrewRole | None, target: str) -> Move:
     move = MOVES_BY_PAIR.get((task.status, target))
     if move is None:
         raise NotAllowed(
-            f"A task cannot go from {S(task.status).label} "
-            f"to {S(target).label}."
+            f"A task cannot go from {S(task.status).label} to {S(target).label}."
         )
     if not _is(move.who, task, user, role):
         raise NotAllowed(f"Only {move.who} may {move.label.lower()} this task.")

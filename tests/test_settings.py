@@ -1,0 +1,61 @@
+"""Production settings: safe by default, loud when misconfigured."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def manage(*args, **env):
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE"}
+    }
+    environment.update(env, DJANGO_SETTINGS_MODULE="production.settings")
+    return subprocess.run(  # noqa: S603 - our own manage.py
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_production_settings_pass_the_deploy_check():
+    """With DEBUG off, a real key and hosts, `check --deploy` finds nothing."""
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="slate.example",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_refuses_to_start_without_a_secret_key():
+    """With DEBUG off and no SECRET_KEY, Slate stops with one line saying what to set."""
+    result = manage("check")
+    assert result.returncode != 0
+    message = result.stderr.strip()
+    assert message.count("\n") == 0
+    assert "set SECRET_KEY" in message
+
+
+def test_debug_is_off_unless_set():
+    """DEBUG stays off when the environment says nothing about it."""
+    result = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.DEBUG)",
+        SECRET_KEY="x" * 50,
+    )
+    assert result.stdout.strip().splitlines()[-1] == "False"
