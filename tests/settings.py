@@ -26,3 +26,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     name = os.environ.get("SLATE_TEST_DB", ".test-db.sqlite3")
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / name)}
+
+# Serve static files straight from static/ and the apps (no collectstatic).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
