@@ -176,6 +176,34 @@ class Episode(models.Model):
         return f"{label}: {self.title}" if self.title else label
 
 
+# name: (manage the crew, assign tasks, approve work, can be assigned)
+STANDARD_ROLES = {
+    "Supervising Producer": (True, True, True, True),
+    "Producer": (False, True, True, True),
+    "Line Producer": (True, True, False, True),
+    "Associate Producer": (False, False, False, True),
+    "Editor": (False, False, False, True),
+    "Writer": (False, False, False, True),
+}
+
+
+class CrewRoleQuerySet(models.QuerySet):
+    def ensure_standard(self):
+        """Create the standard roles where missing (a data migration does it
+        too; tests that flush the database call this to get them back)."""
+        for name, (manage, assign, approve, assignable) in STANDARD_ROLES.items():
+            self.get_or_create(
+                project=None,
+                name=name,
+                defaults={
+                    "can_manage_crew": manage,
+                    "can_assign": assign,
+                    "can_approve": approve,
+                    "can_be_assigned": assignable,
+                },
+            )
+
+
 class CrewRole(models.Model):
     """A named role and what it may do; standard roles have no project."""
 
@@ -199,6 +227,8 @@ class CrewRole(models.Model):
     can_assign = models.BooleanField("may assign tasks", default=False)
     can_approve = models.BooleanField("may approve work", default=False)
     can_be_assigned = models.BooleanField("may be assigned", default=True)
+
+    objects = CrewRoleQuerySet.as_manager()
 
     class Meta:
         verbose_name = "crew role"

@@ -2,15 +2,9 @@
 
 from django.db import migrations
 
-# name: (manage crew, assign tasks, approve work, can be assigned)
-STANDARD_ROLES = {
-    "Supervising Producer": (True, True, True, True),
-    "Producer": (False, True, True, True),
-    "Line Producer": (True, True, False, True),
-    "Associate Producer": (False, False, False, True),
-    "Editor": (False, False, False, True),
-    "Writer": (False, False, False, True),
-}
+# The table itself lives beside the model, so that tests which flush the
+# database can restore the same roles.
+from production.models import STANDARD_ROLES
 
 
 def add_roles(apps, schema_editor):

@@ -167,6 +167,7 @@ def seed_base() -> bool:
         user.set_password(PASSWORD)
         user.save()
         users[username] = user
+    CrewRole.objects.ensure_standard()
     roles = {role.name: role for role in CrewRole.objects.filter(project=None)}
 
     morn = Project.objects.create(
