@@ -202,4 +202,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+    # Django logs its own requests and errors; not again through the root.
+    "loggers": {"django": {"handlers": ["console"], "propagate": False}},
 }
