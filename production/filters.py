@@ -6,45 +6,130 @@ filter is then ignored rather than failing the page.
 """
 
 from django import forms
-from django.db.models import Q
+from django.core.exceptions import ValidationError
+from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models.functions import Lower
+from django.http import QueryDict
 
 from production.models import Episode, Task, User
 
+# Workflow order, so that sorting by status reads like the board's columns.
+STATUS_ORDER = Case(
+    *[When(status=status, then=Value(rank)) for rank, status in enumerate(Task.Status)],
+    output_field=IntegerField(),
+)
+
 SORTS = {
-    # URL value: (label, ordering)
-    "number": ("Key", ("number",)),
-    "-number": ("Key, newest first", ("-number",)),
-    "due": ("Due date", ("due_date", "number")),
-    "-due": ("Due date, latest first", ("-due_date", "number")),
+    # URL value: (label, ordering). Each sortable column has its natural
+    # direction and, with a leading "-", the reverse; ties go by key.
+    "number": ("Key", (F("number").asc(),)),
+    "-number": ("Key, newest first", (F("number").desc(),)),
+    "title": ("Title", (Lower("title").asc(), "number")),
+    "-title": ("Title, Z to A", (Lower("title").desc(), "number")),
+    "kind": ("Kind", ("kind", "number")),
+    "-kind": ("Kind, reversed", ("-kind", "number")),
+    "status": ("Status", (STATUS_ORDER.asc(), "number")),
+    "-status": ("Status, reversed", (STATUS_ORDER.desc(), "number")),
     "priority": ("Priority, highest first", ("-priority", "number")),
-    "status": ("Status", ("status", "number")),
-    "title": ("Title", ("title", "number")),
-    "assignee": ("Assignee", ("assignee__username", "number")),
+    "-priority": ("Priority, lowest first", ("priority", "number")),
+    "assignee": (
+        "Assignee",
+        (
+            F("assignee__first_name").asc(nulls_last=True),
+            F("assignee__last_name").asc(nulls_last=True),
+            F("assignee__username").asc(nulls_last=True),
+            "number",
+        ),
+    ),
+    "-assignee": (
+        "Assignee, Z to A",
+        (
+            F("assignee__first_name").desc(nulls_last=True),
+            F("assignee__last_name").desc(nulls_last=True),
+            F("assignee__username").desc(nulls_last=True),
+            "number",
+        ),
+    ),
+    # Tasks without a date come last either way: they are the least pressing.
+    "due": ("Due date", (F("due_date").asc(nulls_last=True), "number")),
+    "-due": ("Due date, latest first", (F("due_date").desc(nulls_last=True), "number")),
     "updated": ("Recently changed", ("-updated_at", "number")),
+    "-updated": ("Least recently changed", ("updated_at", "number")),
 }
+DEFAULT_SORT = "number"
+
+
+def url_params(params: QueryDict, *, drop=()) -> QueryDict:
+    """The query to carry into a page's links: blanks and `drop` left out."""
+    kept = QueryDict(mutable=True)
+    for name, values in params.lists():
+        values = [value for value in values if value != ""]
+        if name not in drop and values:
+            kept.setlist(name, values)
+    return kept
+
+
+class ListedChoiceField(forms.ModelChoiceField):
+    """A model choice checked against objects the view already fetched.
+
+    The page lists the crew and the episodes for the filter bar anyway;
+    validating against that list saves a query per filter.
+    """
+
+    listed = None
+
+    def use(self, objects, empty_label):
+        self.listed = {str(obj.pk): obj for obj in objects}
+        self.choices = [("", empty_label)] + [
+            (pk, str(obj)) for pk, obj in self.listed.items()
+        ]
+
+    def to_python(self, value):
+        if self.listed is None:
+            return super().to_python(value)
+        if value in self.empty_values:
+            return None
+        try:
+            return self.listed[str(value)]
+        except KeyError:
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            ) from None
 
 
 class TaskFilterForm(forms.Form):
-    q = forms.CharField(label="Search", required=False, max_length=200)
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=200,
+        widget=forms.SearchInput(attrs={"placeholder": "Title, key, guest…"}),
+        error_messages={"max_length": "Search for at most 200 characters."},
+    )
     status = forms.ChoiceField(
         label="Status",
         required=False,
         choices=[("", "Any status"), *Task.Status.choices],
+        error_messages={"invalid_choice": "There is no status “%(value)s”."},
     )
-    assignee = forms.ModelChoiceField(
+    assignee = ListedChoiceField(
         label="Assignee",
         required=False,
         queryset=User.objects.none(),
         empty_label="Anyone",
+        error_messages={"invalid_choice": "Nobody by that id is on this crew."},
     )
     kind = forms.ChoiceField(
-        label="Kind", required=False, choices=[("", "Any kind"), *Task.Kind.choices]
+        label="Kind",
+        required=False,
+        choices=[("", "Any kind"), *Task.Kind.choices],
+        error_messages={"invalid_choice": "There is no kind of task “%(value)s”."},
     )
-    episode = forms.ModelChoiceField(
+    episode = ListedChoiceField(
         label="Episode",
         required=False,
         queryset=Episode.objects.none(),
         empty_label="Any episode",
+        error_messages={"invalid_choice": "This production has no such episode."},
     )
     priority = forms.TypedChoiceField(
         label="Priority",
@@ -52,29 +137,31 @@ class TaskFilterForm(forms.Form):
         coerce=int,
         empty_value=None,
         choices=[("", "Any priority"), *Task.Priority.choices],
+        error_messages={"invalid_choice": "There is no priority “%(value)s”."},
     )
     sort = forms.ChoiceField(
         label="Sort",
         required=False,
         choices=[(value, label) for value, (label, _) in SORTS.items()],
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": "Tasks cannot be sorted by “%(value)s”."},
     )
 
-    def __init__(self, data=None, *, project=None, crew=None, episodes=None):
-        """`crew` and `episodes` are lists the view already fetched, if any."""
+    def __init__(self, data=None, *, project=None, crew=None, episodes=None, omit=()):
+        """`crew` and `episodes` are lists the view already fetched, if any;
+        `omit` names filters a page does not offer (the board has no status)."""
         super().__init__(data)
+        for name in omit:
+            del self.fields[name]
         if project is not None:
             self.fields["assignee"].queryset = User.objects.filter(
                 memberships__project=project
             ).order_by("username")
             self.fields["episode"].queryset = project.episodes.all()
         if crew is not None:
-            self.fields["assignee"].choices = [("", "Anyone")] + [
-                (user.pk, str(user)) for user in crew
-            ]
+            self.fields["assignee"].use(crew, "Anyone")
         if episodes is not None:
-            self.fields["episode"].choices = [("", "Any episode")] + [
-                (episode.pk, str(episode)) for episode in episodes
-            ]
+            self.fields["episode"].use(episodes, "Any episode")
 
     def cleaned(self) -> dict:
         """The valid filters; invalid ones are dropped (and shown as errors)."""
@@ -99,9 +186,21 @@ class TaskFilterForm(forms.Form):
             if name in values:
                 tasks = tasks.filter(**{name: values[name]})
         if sort:
-            tasks = tasks.order_by(*SORTS[values.get("sort", "number")][1])
+            tasks = tasks.order_by(*SORTS[self.sort_key][1])
         return tasks
+
+    @property
+    def sort_key(self) -> str:
+        """The valid sort asked for, or the default."""
+        return self.cleaned().get("sort", DEFAULT_SORT)
 
     @property
     def active(self) -> bool:
         return any(name != "sort" for name in self.cleaned())
+
+    @property
+    def kept(self) -> list[tuple[str, str]]:
+        """Values the filter bar carries along unseen (a valid sort)."""
+        if "sort" in self.cleaned():
+            return [("sort", self.cleaned()["sort"])]
+        return []

@@ -1,20 +1,60 @@
 """Forms: each page's input, validated before a service writes it."""
 
+import functools
+import zoneinfo
+from contextlib import nullcontext
+
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 
-from production.models import CrewRole, Membership, Project, User
+from production.models import CrewRole, Membership, Project, Task, User
+from production.services import COMMENT_MAX_LENGTH, EDITABLE_FIELDS
+
+
+@functools.cache
+def time_zone_choices():
+    """Every IANA time zone, UTC first: a production's clock."""
+    zones = sorted(zoneinfo.available_timezones() - {"UTC"})
+    return [(zone, zone) for zone in ["UTC", *zones]]
 
 
 class ProjectForm(forms.ModelForm):
+    """A new production: its name, code, kind, dates and time zone."""
+
+    time_zone = forms.ChoiceField(
+        label="Time zone",
+        choices=time_zone_choices,
+        initial="UTC",
+        help_text="Booking slots are shown in this time zone.",
+    )
+
     class Meta:
         model = Project
-        fields = ["name", "code", "kind", "description", "starts_on", "ends_on", "time_zone"]
+        fields = [
+            "name",
+            "code",
+            "kind",
+            "description",
+            "starts_on",
+            "ends_on",
+            "time_zone",
+        ]
         widgets = {
-            "starts_on": forms.DateInput(attrs={"type": "date"}),
-            "ends_on": forms.DateInput(attrs={"type": "date"}),
+            "code": forms.TextInput(
+                attrs={"autocapitalize": "characters", "autocomplete": "off"}
+            ),
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "description": forms.Textarea(attrs={"rows": 3}),
         }
+        error_messages = {
+            "code": {"unique": "That code is taken; choose another."},
+        }
+
+    def clean_code(self):
+        # People type "morn"; the code is capitals, so take it as meant.
+        return self.cleaned_data["code"].strip().upper()
 
 
 class MembershipForm(forms.ModelForm):
@@ -26,23 +66,233 @@ class MembershipForm(forms.ModelForm):
         to_field_name="username",
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
         help_text="Their Slate username.",
-        error_messages={"invalid_choice": "There is no Slate user by that name."},
+        error_messages={
+            "required": "Say who to add: their Slate username.",
+            "invalid_choice": "There is no Slate user by that name.",
+        },
     )
 
     class Meta:
         model = Membership
         fields = ["user", "role", "reports_to"]
+        labels = {"reports_to": "Reports to"}
+        error_messages = {"role": {"required": "Choose a role."}}
 
-    def __init__(self, *args, project: Project, **kwargs):
+    def __init__(self, *args, project: Project, roles=None, crew=None, **kwargs):
+        """`roles` and `crew` are lists the page already has: no query per form."""
         super().__init__(*args, **kwargs)
         self.instance.project = project
         # The standard roles, and any this production defined for itself.
         self.fields["role"].queryset = CrewRole.objects.filter(
             Q(project__isnull=True) | Q(project=project)
         )
+        self.fields["role"].empty_label = "Choose a role"
         self.fields["reports_to"].queryset = User.objects.filter(
             memberships__project=project
         )
+        self.fields["reports_to"].empty_label = "Nobody"
+        self.use_choices(roles=roles, crew=crew)
         if self.instance.pk:
+            # A member's change form is two selects in the crew table's row.
             del self.fields["user"]
+            for field in self.fields.values():
+                field.help_text = ""
 
+    def use_choices(self, *, roles=None, crew=None):
+        """Offer these roles and people without querying again for each form."""
+        if roles is not None:
+            self.fields["role"].choices = [("", "Choose a role")] + [
+                (role.pk, role.name) for role in roles
+            ]
+        if crew is not None:
+            # Nobody reports to themselves.
+            self.fields["reports_to"].choices = [("", "Nobody")] + [
+                (person.pk, str(person))
+                for person in crew
+                if person.pk != self.instance.user_id
+            ]
+
+
+# --- the task pages --------------------------------------------------------------
+
+DATE_INPUT = "%Y-%m-%d"
+# The booker's fields, shown together on the task form and page.
+BOOKING_FIELDS = ("guest", "contact", "starts_at", "ends_at", "location", "confirmed")
+# What <input type="datetime-local"> sends and expects: no seconds, no zone.
+DATETIME_LOCAL_INPUT = "%Y-%m-%dT%H:%M"
+
+
+class ZonedDateTimeField(forms.DateTimeField):
+    """A date and time read and shown in a production's time zone.
+
+    The browser's datetime-local input has no zone; a booker types the slot
+    as the production's wall clock, whatever the server's or their own zone.
+    """
+
+    widget = forms.DateTimeInput(
+        attrs={"type": "datetime-local"}, format=DATETIME_LOCAL_INPUT
+    )
+
+    def __init__(self, *, zone=None, **kwargs):
+        super().__init__(**kwargs)
+        self.zone = zone
+
+    def _in_zone(self):
+        return timezone.override(self.zone) if self.zone else nullcontext()
+
+    def prepare_value(self, value):
+        with self._in_zone():
+            return super().prepare_value(value)
+
+    def to_python(self, value):
+        with self._in_zone():
+            return super().to_python(value)
+
+
+class TaskForm(forms.ModelForm):
+    """Create or edit a task: the fields of services.EDITABLE_FIELDS."""
+
+    # The version the editor loaded; an edit from an older one is refused.
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        error_messages={
+            "required": "This form lost track of the task's version; "
+            "open the task and edit it again.",
+            "invalid": "This form lost track of the task's version; "
+            "open the task and edit it again.",
+        },
+    )
+
+    class Meta:
+        model = Task
+        fields = list(EDITABLE_FIELDS)
+        field_classes = {"starts_at": ZonedDateTimeField, "ends_at": ZonedDateTimeField}
+        widgets = {
+            "due_date": forms.DateInput(attrs={"type": "date"}, format=DATE_INPUT),
+            "description": forms.Textarea(attrs={"rows": 6}),
+        }
+
+    def __init__(self, *args, project: Project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.project = project
+        # One filter() call: both conditions on the same membership row.
+        self.fields["assignee"].queryset = User.objects.filter(
+            memberships__project=project, memberships__role__can_be_assigned=True
+        )
+        self.fields["reviewer"].queryset = User.objects.filter(
+            memberships__project=project
+        )
+        self.fields["episode"].queryset = project.episodes.all()
+        self.fields["assignee"].empty_label = "Nobody yet"
+        self.fields["reviewer"].empty_label = "The assignee's supervisor"
+        self.fields["episode"].empty_label = "No episode"
+        in_zone = f"In the production's time zone, {project.time_zone}."
+        for name in ("starts_at", "ends_at"):
+            self.fields[name].zone = project.tzinfo
+            self.fields[name].help_text = in_zone
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+            self.fields["reviewer"].empty_label = "Nobody"
+            # The form carries the values the editor started from, so that
+            # only what they changed is saved: an untouched field never puts
+            # back a value someone else has changed since.
+            # A post without them (a script, an old page) is compared with
+            # the task as stored instead.
+            data = args[0] if args else kwargs.get("data")
+            if data is None or any(key.startswith("initial-") for key in data):
+                for name in EDITABLE_FIELDS:
+                    self.fields[name].show_hidden_initial = True
+        else:
+            del self.fields["version"]
+
+    def rebase(self, task: Task) -> None:
+        """Put the user's own edits on top of the task as it is now.
+
+        After a refused stale save: fields the user did not touch show the
+        current values, the edits stay, and the form now starts from `task`'s
+        version, so saving again applies just those edits, deliberately.
+        """
+        edits = set(self.changed_data)
+        fresh = type(self)(instance=task, project=task.project)
+        data = self.data.copy()
+        for name in EDITABLE_FIELDS:
+            current = fresh[name].value()
+            data[fresh[name].html_initial_name] = current
+            if name not in edits:
+                data[name] = current
+        data["version"] = str(task.version)
+        self.data = data
+
+    def edits(self) -> dict:
+        """The fields the user changed, as keyword arguments for a service."""
+        return {
+            name: self.cleaned_data[name]
+            for name in self.changed_data
+            if name in EDITABLE_FIELDS
+        }
+
+    def values(self) -> dict:
+        """Every task field, as keyword arguments for services.task_create."""
+        return {name: self.cleaned_data[name] for name in EDITABLE_FIELDS}
+
+    def main_fields(self):
+        return [self[name] for name in EDITABLE_FIELDS if name not in BOOKING_FIELDS]
+
+    def booking_fields(self):
+        return [self[name] for name in BOOKING_FIELDS]
+
+
+class PitchForm(forms.ModelForm):
+    """A story idea from crew who may not assign: it starts as a proposal."""
+
+    class Meta:
+        model = Task
+        fields = ["title", "description"]
+        labels = {"title": "Your idea", "description": "Why it matters, how to do it"}
+        widgets = {"description": forms.Textarea(attrs={"rows": 6})}
+
+    def __init__(self, *args, project: Project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.project = project
+
+    def values(self) -> dict:
+        """The pitch, as keyword arguments for services.task_create."""
+        return {**self.cleaned_data, "kind": Task.Kind.PITCH}
+
+    def main_fields(self):
+        return list(self)
+
+    def booking_fields(self):
+        return []
+
+
+class MoveForm(forms.Form):
+    """A status move: where to, the note it carries, and where to go back to."""
+
+    to = forms.ChoiceField(
+        choices=Task.Status.choices,
+        error_messages={
+            "required": "Say which status to move the task to.",
+            "invalid_choice": "“%(value)s” is not a status.",
+        },
+    )
+    note = forms.CharField(
+        required=False,
+        max_length=COMMENT_MAX_LENGTH,
+        widget=forms.Textarea,
+        error_messages={"max_length": "Keep the note under 10,000 characters."},
+    )
+    next = forms.CharField(required=False, max_length=2000)
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label="Add a comment",
+        max_length=COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": "Write something first.",
+            "max_length": "Keep comments under 10,000 characters.",
+        },
+    )

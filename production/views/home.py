@@ -1,10 +1,186 @@
+"""My work: my open tasks by urgency, and for a producer what awaits them."""
+
+import datetime as dt
+
 from django.contrib.auth.decorators import login_required
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Prefetch,
+    Q,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import RowNumber
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.timesince import timesince
 from django.views.decorators.http import require_GET
+
+from production import workflow
+from production.access import projects_for, tasks_for
+from production.models import Task, User
+
+# A long list helps nobody; the rest is one click away on each task list.
+ROWS_PER_LIST = 50
+
+# Shown in this order; "sent back" comes first whatever its due date.
+GROUPS = [
+    ("changes", "Sent back for changes"),
+    ("overdue", "Overdue"),
+    ("today", "Today"),
+    ("week", "This week"),
+    ("later", "Later"),
+    ("undated", "No due date"),
+]
+
+
+def my_memberships(user):
+    """Prefetch the user's own membership (with role) as `project.mine`."""
+    return Prefetch(
+        "memberships", queryset=user.memberships.select_related("role"), to_attr="mine"
+    )
+
+
+def _urgency(today: dt.date) -> Case:
+    sunday = today + dt.timedelta(days=6 - today.weekday())
+    return Case(
+        When(status=Task.Status.CHANGES, then=Value(0)),
+        When(due_date__isnull=True, then=Value(5)),
+        When(due_date__lt=today, then=Value(1)),
+        When(due_date=today, then=Value(2)),
+        When(due_date__lte=sunday, then=Value(3)),
+        default=Value(4),
+        output_field=IntegerField(),
+    )
+
+
+def _my_groups(user, today: dt.date) -> list[dict]:
+    """My open tasks in urgency groups, the first ROWS_PER_LIST of each (one query)."""
+    order = [F("due_date").asc(nulls_last=True), F("priority").desc(), F("key")]
+    tasks = (
+        tasks_for(user)
+        .filter(
+            assignee=user,
+            status__in=Task.OPEN_STATUSES,
+            project__archived=False,
+        )
+        .annotate(urgency=_urgency(today))
+        .annotate(
+            place=Window(RowNumber(), partition_by=[F("urgency")], order_by=order),
+            group_size=Window(Count("pk"), partition_by=[F("urgency")]),
+        )
+        .filter(place__lte=ROWS_PER_LIST)
+        .order_by("urgency", "place")
+    )
+    by_urgency = {}
+    for task in tasks:
+        by_urgency.setdefault(task.urgency, []).append(task)
+    groups = []
+    for urgency, (slug, title) in enumerate(GROUPS):
+        rows = by_urgency.get(urgency, [])
+        total = rows[0].group_size if rows else 0
+        groups.append(
+            {
+                "slug": slug,
+                "title": title,
+                "tasks": rows,
+                "total": total,
+                "more": total - len(rows),
+            }
+        )
+    return groups
+
+
+def _awaiting_review(user, approver_ids: list[int], now) -> tuple[list[Task], int]:
+    """Review tasks I may decide, oldest first, with how long each has waited."""
+    tasks = list(
+        tasks_for(user)
+        .filter(status=Task.Status.REVIEW, project__archived=False)
+        .filter(Q(reviewer=user) | Q(project_id__in=approver_ids))
+        .select_related("assignee")
+        .annotate(total=Window(Count("pk")))
+        .order_by("status_changed_at", "pk")[:ROWS_PER_LIST]
+    )
+    for task in tasks:
+        waited = now - task.status_changed_at
+        task.waited = (
+            timesince(task.status_changed_at, now, depth=1)
+            if waited >= dt.timedelta(minutes=1)
+            else "under a minute"
+        )
+    return tasks, tasks[0].total if tasks else 0
+
+
+def _pitches(user, approver_ids: list[int]) -> tuple[list[Task], int]:
+    """Proposed tasks on productions where I may approve, oldest first."""
+    tasks = list(
+        tasks_for(user)
+        .filter(status=Task.Status.PROPOSED, project_id__in=approver_ids)
+        .select_related("assignee", "created_by")
+        .annotate(total=Window(Count("pk")))
+        .order_by("created_at", "pk")[:ROWS_PER_LIST]
+    )
+    return tasks, tasks[0].total if tasks else 0
+
+
+def _team_load(approver_ids: list[int], today: dt.date):
+    """Open and overdue counts per crew member of these productions (one query)."""
+    open_tasks = Q(
+        assigned_tasks__status__in=Task.OPEN_STATUSES,
+        assigned_tasks__archived=False,
+        assigned_tasks__project_id__in=approver_ids,
+    )
+    # Someone on two of these crews joins twice: count each task once.
+    return (
+        User.objects.filter(memberships__project_id__in=approver_ids)
+        .annotate(
+            open_count=Count("assigned_tasks", filter=open_tasks, distinct=True),
+            overdue_count=Count(
+                "assigned_tasks",
+                filter=open_tasks & Q(assigned_tasks__due_date__lt=today),
+                distinct=True,
+            ),
+        )
+        .order_by("-overdue_count", "-open_count", "first_name", "username")
+    )
 
 
 @require_GET
 @login_required
 def my_work(request):
-    """The signed-in person's open work."""
-    return render(request, "production/my_work.html")
+    """My open work by urgency; a producer also sees reviews, pitches and load."""
+    user = request.user
+    now = timezone.now()
+    today = timezone.localdate(now)
+    projects = projects_for(user).filter(archived=False)
+    projects = projects.prefetch_related(my_memberships(user))
+    # The team's load is about the people a producer supervises: the crews of
+    # the productions where their role may approve work.
+    approver_ids = [
+        project.pk for project in projects if workflow.can_approve(project.mine[0].role)
+    ]
+    review, review_total = _awaiting_review(user, approver_ids, now)
+    context = {
+        "today": today,
+        "groups": _my_groups(user, today),
+        "is_approver": bool(approver_ids),
+        "review": review,
+        "review_more": review_total - len(review),
+        "has_productions": bool(projects),
+    }
+    if approver_ids:
+        pitches, pitches_total = _pitches(user, approver_ids)
+        context |= {
+            "pitches": pitches,
+            "pitches_more": pitches_total - len(pitches),
+            "team": _team_load(approver_ids, today),
+        }
+    context["has_tasks"] = any(group["tasks"] for group in context["groups"])
+    template = "production/my_work.html"
+    if request.htmx:
+        template += "#work"
+    return render(request, template, context)

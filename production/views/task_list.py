@@ -1,8 +1,339 @@
-"""Stub: being written."""
+"""The task list: a production's tasks as a sortable, filterable table."""
 
+import csv
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import QueryDict, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from production import access, services, workflow
+from production.filters import SORTS, TaskFilterForm, url_params
+from production.models import Task
+from production.services import StaleEdit
+from production.workflow import NotAllowed
+
+ROWS_PER_PAGE = 50
+CSV_CHUNK = 500
+BULK_LIMIT = 500
+# Table headers that sort: (label, sort key); a second click reverses.
+# Priority's first click shows the highest first: a descending sort.
+DESCENDING_FIRST = {"priority"}
+SORTABLE = [
+    ("Key", "number"),
+    ("Title", "title"),
+    ("Kind", "kind"),
+    ("Status", "status"),
+    ("Priority", "priority"),
+    ("Assignee", "assignee"),
+    ("Due", "due"),
+]
+CSV_HEADER = [
+    "key",
+    "title",
+    "kind",
+    "status",
+    "priority",
+    "assignee",
+    "reviewer",
+    "due date",
+    "episode",
+    "guest",
+    "location",
+    "slot start",
+    "slot end",
+    "confirmed",
+]
+# A cell starting with one of these runs as a formula in spreadsheet apps;
+# a leading apostrophe keeps it text (OWASP's advice on CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class KeysField(forms.Field):
+    """Task keys, as posted by the rows' checkboxes; the view decides which exist."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        return list(dict.fromkeys(value or []))
+
+    def validate(self, value):
+        super().validate(value)
+        if len(value) > BULK_LIMIT:
+            raise ValidationError(f"Choose at most {BULK_LIMIT} tasks at a time.")
+
+
+class BulkForm(forms.Form):
+    """The bulk bar: which tasks, what to do, and the value to set."""
+
+    tasks = KeysField(error_messages={"required": "Choose at least one task first."})
+    action = forms.ChoiceField(
+        choices=[("assign", "Assign"), ("due_date", "Set due date"), ("move", "Move")],
+        error_messages={
+            "required": "Choose what to do: Assign, Set due date or Move.",
+            "invalid_choice": "“%(value)s” is not something tasks can do in bulk.",
+        },
+    )
+    assignee = forms.TypedChoiceField(
+        label="Assign to",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        error_messages={
+            "invalid_choice": "They are not on this crew, or may not be assigned."
+        },
+    )
+    due_date = forms.DateField(
+        label="Due date",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Give the due date as a date, like 2026-03-31."},
+    )
+    to = forms.ChoiceField(
+        label="Move to",
+        required=False,
+        choices=[("", "Choose a status"), *Task.Status.choices],
+        error_messages={"invalid_choice": "“%(value)s” is not a status."},
+    )
+
+    # The value each action needs, and the sentence when it is missing.
+    NEEDS = {
+        "assign": ("assignee", "Choose who to assign the tasks to."),
+        "due_date": ("due_date", "Choose the new due date."),
+        "move": ("to", "Choose the status to move the tasks to."),
+    }
+
+    def __init__(self, data=None, *, assignable=()):
+        super().__init__(data, auto_id="bulk-%s")
+        self.people = {user.pk: user for user in assignable}
+        self.fields["assignee"].choices = [("", "Choose a person")] + [
+            (user.pk, str(user)) for user in assignable
+        ]
+
+    def clean(self):
+        data = super().clean()
+        name, sentence = self.NEEDS.get(data.get("action"), (None, None))
+        if name and name not in self.errors and data.get(name) in (None, ""):
+            self.add_error(name, sentence)
+        return data
+
+
+def _crew(project):
+    """Everyone on the crew (the filter) and who may be assigned (bulk assign)."""
+    memberships = project.memberships.select_related("user", "role").order_by(
+        "user__first_name", "user__last_name", "user__username"
+    )
+    crew, assignable = [], []
+    for membership in memberships:
+        crew.append(membership.user)
+        if membership.role.can_be_assigned:
+            assignable.append(membership.user)
+    return crew, assignable
+
+
+def _listing(request, project, membership, params):
+    """The filtered, sorted tasks and everything the page shows around them."""
+    crew, assignable = _crew(project)
+    episodes = list(project.episodes.order_by("number"))
+    form = TaskFilterForm(params, crew=crew, episodes=episodes)
+    tasks = form.apply(
+        access.tasks_for(request.user).filter(project=project)
+    ).select_related("assignee", "reviewer", "episode")
+    filters = url_params(params, drop=("page", "format"))
+    list_path = reverse("task-list", args=[project.code])
+    role = membership.role
+    current = form.sort_key
+    headers = []
+    for label, key in SORTABLE:
+        query = filters.copy()
+        query["sort"] = f"-{key}" if current == key else key
+        direction = None
+        if current.lstrip("-") == key:
+            descending = current.startswith("-") != (key in DESCENDING_FIRST)
+            direction = "descending" if descending else "ascending"
+        headers.append(
+            {
+                "label": label,
+                "url": f"{list_path}?{query.urlencode()}",
+                "sort": direction,
+            }
+        )
+    return {
+        "project": project,
+        "filter_form": form,
+        "tasks": tasks,
+        "filters": filters,
+        # Where the bulk form sends the viewer back to: this page of this view.
+        "query": url_params(params, drop=("format",)).urlencode(),
+        "list_path": list_path,
+        "headers": headers,
+        "sort_label": SORTS[current][0],
+        "can_assign": workflow.can_assign(role),
+        "can_bulk": workflow.can_assign(role) or workflow.can_approve(role),
+        "bulk_form": BulkForm(assignable=assignable),
+    }
+
+
+def _paginate(context, number) -> None:
+    page = Paginator(context["tasks"], ROWS_PER_PAGE).get_page(number)
+    context["page"] = page
+    context["page_range"] = page.paginator.get_elided_page_range(page.number)
+
+
+def _csv_cell(value) -> str:
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+def _csv_rows(project, tasks):
+    zone = project.tzinfo
+    yield CSV_HEADER
+    for task in tasks.iterator(chunk_size=CSV_CHUNK):
+        starts = task.starts_at.astimezone(zone) if task.starts_at else None
+        ends = task.ends_at.astimezone(zone) if task.ends_at else None
+        yield [
+            _csv_cell(value)
+            for value in (
+                task.key,
+                task.title,
+                task.get_kind_display(),
+                task.get_status_display(),
+                task.get_priority_display(),
+                task.assignee,
+                task.reviewer,
+                task.due_date.isoformat() if task.due_date else "",
+                task.episode,
+                task.guest,
+                task.location,
+                starts.strftime("%Y-%m-%d %H:%M") if starts else "",
+                ends.strftime("%Y-%m-%d %H:%M") if ends else "",
+                ("yes" if task.confirmed else "no") if task.is_booking else "",
+            )
+        ]
+
+
+class _Echo:
+    """A file-like that hands back what csv.writer writes, for streaming."""
+
+    def write(self, value):
+        return value
+
+
+def _csv_response(project, tasks) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+    response = StreamingHttpResponse(
+        (writer.writerow(row) for row in _csv_rows(project, tasks)),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{project.code}-tasks.csv"'
+    return response
+
+
+@require_GET
+@login_required
+@vary_on_headers("HX-Request")
 def task_list(request, code):
-    raise NotImplementedError
+    """A production's tasks as a table; `?format=csv` downloads every filtered row."""
+    project, membership = access.get_project(request.user, code)
+    context = _listing(request, project, membership, request.GET)
+    if request.GET.get("format") == "csv":
+        return _csv_response(project, context["tasks"])
+    _paginate(context, request.GET.get("page"))
+    template = "production/task_list.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        template += "#table"
+    return render(request, template, context)
 
 
+def _reason(error) -> str:
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error)
+
+
+def _summary(updated: int, refused: list[tuple[str, str]]) -> str:
+    text = f"{updated} task{'s' if updated != 1 else ''} updated"
+    if not refused:
+        return f"{text}."
+    reasons = ", ".join(f"{key} ({reason})" for key, reason in refused)
+    return f"{text}; {len(refused)} refused: {reasons}"
+
+
+def _apply_bulk(user, project, form) -> tuple[int, list[tuple[str, str]]]:
+    """Apply the action to each chosen task in turn; each is checked on its own."""
+    data = form.cleaned_data
+    found = {
+        task.key: task
+        for task in access.tasks_for(user).filter(
+            project=project, key__in=data["tasks"]
+        )
+    }
+    updated, refused = 0, []
+    for key in data["tasks"]:
+        task = found.get(key)
+        if task is None:
+            refused.append((key, "no such task in this production"))
+            continue
+        try:
+            if data["action"] == "move":
+                services.task_move(task=task, to=data["to"], by=user)
+            elif data["action"] == "assign":
+                services.task_update(
+                    task=task,
+                    by=user,
+                    version=task.version,
+                    assignee=form.people[data["assignee"]],
+                )
+            else:
+                services.task_update(
+                    task=task, by=user, version=task.version, due_date=data["due_date"]
+                )
+        except (NotAllowed, ValidationError, StaleEdit) as error:
+            refused.append((key, _reason(error)))
+        else:
+            updated += 1
+    return updated, refused
+
+
+@require_POST
+@login_required
 def task_bulk(request, code):
-    raise NotImplementedError
+    """Assign, reschedule or move the chosen tasks, each checked by the rules."""
+    project, membership = access.get_project(request.user, code)
+    role = membership.role
+    if not (workflow.can_assign(role) or workflow.can_approve(role)):
+        raise NotAllowed(
+            "Only crew who may assign or approve work can change tasks in bulk."
+        )
+    _, assignable = _crew(project)
+    form = BulkForm(request.POST, assignable=assignable)
+    if form.is_valid():
+        updated, refused = _apply_bulk(request.user, project, form)
+        level = messages.SUCCESS
+        if refused:
+            level = messages.WARNING if updated else messages.ERROR
+        messages.add_message(request, level, _summary(updated, refused))
+        # Refused tasks stay ticked, ready for another try.
+        selected = {key for key, _ in refused}
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        selected = set(request.POST.getlist("tasks"))
+
+    # Back to the list as it was: its filters, sort and page, never the CSV.
+    params = url_params(QueryDict(request.POST.get("query", "")), drop=("format",))
+    if request.htmx:
+        context = _listing(request, project, membership, params)
+        _paginate(context, params.get("page"))
+        context["oob"] = True
+        context["selected"] = selected
+        return render(request, "production/task_list.html#table", context)
+    list_path = reverse("task-list", args=[project.code])
+    return redirect(f"{list_path}?{params.urlencode()}" if params else list_path)

@@ -1,24 +1,335 @@
-"""Stub: being written."""
+"""The task pages: one task, its edit and new-task forms, its moves and comments."""
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
+
+from production import access, bookings, services, workflow
+from production.forms import CommentForm, MoveForm, PitchForm, TaskForm
+from production.models import Activity, Task
+from production.workflow import NotAllowed
+
+DETAIL = "production/task_detail.html"
+FORM = "production/task_form.html"
+# The regions of the task page an htmx request may ask for with ?part=.
+DETAIL_PARTS = ("state", "comments", "history")
+# Fields whose stored values are choice keys, shown by their labels.
+CHOICE_LABELS = {
+    "status": Task.Status,
+    "kind": Task.Kind,
+    "priority": Task.Priority,
+}
+
+
+def _shown(field: str, value: str, zone) -> str:
+    """An Activity's stored value as a person reads it."""
+    if not value or value == "—":
+        return value or "—"
+    if field in CHOICE_LABELS:
+        choices = CHOICE_LABELS[field]
+        key = int(value) if field == "priority" and value.isdigit() else value
+        return choices(key).label if key in choices.values else value
+    if field in ("starts_at", "ends_at") and (moment := parse_datetime(value)):
+        return formats.date_format(timezone.localtime(moment, zone), "j M Y, H:i")
+    if field == "due_date" and (day := parse_date(value)):
+        return formats.date_format(day, "j M Y")
+    return value
+
+
+def _field_label(field: str) -> str:
+    try:
+        return str(Task._meta.get_field(field).verbose_name)
+    except FieldDoesNotExist:  # a field since removed keeps its raw name
+        return field.replace("_", " ")
+
+
+def _describe(activities, project) -> list[Activity]:
+    """Give each Activity a `summary`: what was done, from what to what."""
+    zone = project.tzinfo
+    described = []
+    for activity in activities:
+        old = _shown(activity.field, activity.old_value, zone)
+        new = _shown(activity.field, activity.new_value, zone)
+        verb = activity.verb
+        if verb == Activity.Verb.CREATED:
+            summary = "created the task"
+        elif verb == Activity.Verb.ASSIGNED:
+            summary = (
+                f"assigned it to {new}"
+                if old == "—"
+                else f"reassigned it from {old} to {new}"
+            )
+        elif verb == Activity.Verb.MOVED:
+            summary = f"moved it from {old} to {new}"
+        elif verb == Activity.Verb.CHANGED:
+            summary = f"changed {_field_label(activity.field)} from {old} to {new}"
+        elif verb == Activity.Verb.COMMENTED:
+            summary = "commented"
+        elif verb == Activity.Verb.ARCHIVED:
+            summary = "archived the task"
+        else:
+            summary = activity.get_verb_display()
+        activity.summary = summary
+        described.append(activity)
+    return described
+
+
+def _changes_request(task: Task, activities: list[Activity]) -> Activity | None:
+    """The move that sent the task back, while the task waits on those changes."""
+    if task.status != Task.Status.CHANGES:
+        return None
+    for activity in reversed(activities):
+        if (
+            activity.verb == Activity.Verb.MOVED
+            and activity.new_value == Task.Status.CHANGES
+        ):
+            return activity
+    return None
+
+
+def _can_edit(task: Task, role) -> bool:
+    return workflow.can_assign(role) and not workflow.is_read_only(task)
+
+
+def _render_detail(request, task, role, *, part=None, status=200, **extra):
+    """The task page, or one region of it, with everything it shows."""
+    project = task.project
+    activities = _describe(task.activities.select_related("actor"), project)
+    context = {
+        "task": task,
+        "project": project,
+        "moves": workflow.move_actions(task, request.user, role),
+        "next": task.get_absolute_url(),
+        "changes_request": _changes_request(task, activities),
+        "comments": task.comments.select_related("author"),
+        "activities": activities,
+        "can_edit": _can_edit(task, role),
+        "can_comment": workflow.can_comment(role),
+        "comment_form": CommentForm(),
+        "conflicts": bookings.conflicts_with(task, user=request.user)
+        if task.is_booking
+        else [],
+        **extra,
+    }
+    template = f"{DETAIL}#{part}" if part else DETAIL
+    # Every time on the page (slots, comments, history) reads in the
+    # production's zone: the crew works to its clock, not the server's.
+    with timezone.override(project.tzinfo):
+        return render(request, template, context, status=status)
+
+
+def _add_service_errors(form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form, by field where it can."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for field, errors in exc.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def _error_sentences(form) -> list[str]:
+    return [message for errors in form.errors.values() for message in errors]
+
+
+def _partial_request(request) -> bool:
+    # A boosted link, or htmx restoring history it had no copy of, wants the
+    # whole page, like a plain request.
+    return bool(request.htmx) and not (
+        request.htmx.boosted or request.htmx.history_restore_request
+    )
+
+
+def _warn_of_conflicts(request, task: Task) -> None:
+    if task.is_booking and (others := bookings.conflicts_with(task, user=request.user)):
+        messages.warning(request, bookings.conflict_message(task, others))
+
+
+@require_GET
+@login_required
+@vary_on_headers("HX-Request")
 def task_detail(request, key):
-    raise NotImplementedError
+    """A task: its fields, the moves allowed now, its comments and its history."""
+    task, role = access.get_task(request.user, key)
+    part = None
+    if _partial_request(request):
+        part = request.GET.get("part")
+        part = part if part in DETAIL_PARTS else "state"
+    return _render_detail(request, task, role, part=part)
 
 
+@require_http_methods(["GET", "POST"])
+@login_required
+@vary_on_headers("HX-Request")
 def task_create(request, code):
-    raise NotImplementedError
+    """A new task for crew who may assign; a pitch from anyone else on the crew."""
+    project, membership = access.get_project(request.user, code)
+    if project.archived:
+        raise NotAllowed("This production is archived; it takes no new tasks.")
+    full = workflow.can_assign(membership.role)
+    form_class = TaskForm if full else PitchForm
+    data = request.POST if request.method == "POST" else None
+    form = form_class(data, project=project)
+    if form.is_valid():
+        try:
+            task = services.task_create(
+                project=project, by=request.user, **form.values()
+            )
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            if task.status == Task.Status.PROPOSED:
+                messages.success(
+                    request,
+                    f"Pitch {task.key} is in; a producer will accept or decline it.",
+                )
+            else:
+                messages.success(request, f"{task.key} created.")
+            _warn_of_conflicts(request, task)
+            if request.htmx:
+                return HttpResponseClientRedirect(task.get_absolute_url())
+            return redirect(task)
+    template = f"{FORM}#form" if _partial_request(request) else FORM
+    context = {"project": project, "form": form, "pitch": not full}
+    return render(request, template, context)
 
 
+@require_http_methods(["GET", "POST"])
+@login_required
+@vary_on_headers("HX-Request")
 def task_edit(request, key):
-    raise NotImplementedError
+    """Edit a task's fields; an edit made from an outdated version is refused."""
+    task, role = access.get_task(request.user, key)
+    if not workflow.can_assign(role):
+        raise NotAllowed("Only crew whose role may assign can edit tasks.")
+    if workflow.is_read_only(task):
+        raise NotAllowed("This task is archived; it can no longer change.")
+    data = request.POST if request.method == "POST" else None
+    form = TaskForm(data, instance=task, project=task.project)
+    status, missed = 200, []
+    if form.is_valid():
+        try:
+            changes = services.task_update(
+                task=task,
+                by=request.user,
+                version=form.cleaned_data["version"],
+                **form.edits(),
+            )
+        except services.StaleEdit as exc:
+            # Nothing saved: show what they missed, keep their input, and
+            # carry the new version so that saving again is a choice.
+            task, status = exc.task, 409
+            missed = _describe(exc.missed, task.project)
+            form.rebase(task)
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            if changes:
+                messages.success(request, f"{task.key} saved.")
+                _warn_of_conflicts(request, task)
+            else:
+                messages.info(request, f"Nothing to save: {task.key} is unchanged.")
+            if request.htmx:
+                return HttpResponseClientRedirect(task.get_absolute_url())
+            return redirect(task)
+    template = f"{FORM}#form" if _partial_request(request) else FORM
+    context = {"project": task.project, "task": task, "form": form, "missed": missed}
+    with timezone.override(task.project.tzinfo):
+        return render(request, template, context, status=status)
 
 
+@require_POST
+@login_required
 def task_move(request, key):
-    raise NotImplementedError
+    """Move a task to the status `to` (with `note` when asking for changes).
+
+    The protocol, shared with the board through production/_task_moves.html:
+    without htmx, success redirects to `next` (when it is on this site) or
+    the task page. With htmx, success is a 204 carrying the event
+    `task-moved` ({"key", "status"}); the moves forms swap nothing, and
+    every region showing the task listens for `task-moved from:body` and
+    fetches itself again. A refused move is a 403 (NotAllowed); bad input,
+    like a missing note, is a 400 whose sentence sits in `.error-message`.
+    """
+    task, role = access.get_task(request.user, key)
+    form = MoveForm(request.POST)
+    if form.is_valid():
+        target = form.cleaned_data["to"]
+        try:
+            services.task_move(
+                task=task, to=target, by=request.user, note=form.cleaned_data["note"]
+            )
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            if request.htmx:
+                response = HttpResponse(status=204)
+                return trigger_client_event(
+                    response, "task-moved", {"key": task.key, "status": task.status}
+                )
+            messages.success(
+                request, f"{task.key} is now {Task.Status(target).label.lower()}."
+            )
+            next_url = form.cleaned_data["next"]
+            if next_url and url_has_allowed_host_and_scheme(
+                next_url,
+                allowed_hosts={request.get_host()},
+                require_https=request.is_secure(),
+            ):
+                return redirect(next_url)
+            return redirect(task)
+    part = "state" if _partial_request(request) else None
+    return _render_detail(
+        request,
+        task,
+        role,
+        part=part,
+        status=400,
+        move_errors=_error_sentences(form),
+    )
 
 
+@require_POST
+@login_required
 def task_comment(request, key):
-    raise NotImplementedError
+    """Add a comment; htmx gets the comments region back, others the page."""
+    task, role = access.get_task(request.user, key)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.comment_add(
+                task=task, by=request.user, body=form.cleaned_data["body"]
+            )
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            if _partial_request(request):
+                response = _render_detail(request, task, role, part="comments")
+                # The history lists comments too; it refreshes on this event.
+                return trigger_client_event(
+                    response, "task-commented", {"key": task.key}
+                )
+            return redirect(f"{task.get_absolute_url()}#comments")
+    part = "comments" if _partial_request(request) else None
+    return _render_detail(request, task, role, part=part, status=400, comment_form=form)
 
 
+@require_POST
+@login_required
 def task_archive(request, key):
-    raise NotImplementedError
+    """Archive a task (crew who may assign), then go back to the board."""
+    task, _ = access.get_task(request.user, key)
+    services.task_archive(task=task, by=request.user)
+    messages.success(request, f"{task.key} archived; its record is kept.")
+    board = reverse("project-board", kwargs={"code": task.project.code})
+    if request.htmx:
+        return HttpResponseClientRedirect(board)
+    return redirect(board)

@@ -1,0 +1,126 @@
+"""Booking conflicts: two bookings of the same guest or the same place at once.
+
+Two booking slots conflict when they overlap (one ending exactly when the
+other starts is not an overlap) and they share
+
+- the guest, in any production the user is crew of: a guest cannot be in
+  two places at once, whichever show booked them;
+- or the location, within one production only: "Studio B" in two
+  productions is most likely two different studios.
+
+Guests and locations match case-insensitively with surrounding spaces
+ignored; an empty guest or location matches nothing. Cancelled and archived
+bookings, and bookings of archived productions, never conflict.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db.models import Q
+from django.db.models.functions import Lower, Trim
+
+from production.access import projects_for
+from production.models import Task
+
+
+def slot_start(task: Task) -> dt.datetime:
+    """When the slot starts, in its production's time zone."""
+    return task.starts_at.astimezone(task.project.tzinfo)
+
+
+def slot_end(task: Task) -> dt.datetime | None:
+    """When the slot ends, in its production's time zone (None if open-ended)."""
+    return task.ends_at.astimezone(task.project.tzinfo) if task.ends_at else None
+
+
+def _norm(text: str) -> str:
+    return (text or "").strip().casefold()
+
+
+def _is_live_booking(task: Task) -> bool:
+    return (
+        task.kind == Task.Kind.BOOKING
+        and task.starts_at is not None
+        and task.ends_at is not None
+        and task.status != Task.Status.CANCELLED
+        and not task.archived
+    )
+
+
+def _overlap(a: Task, b: Task) -> bool:
+    return a.starts_at < b.ends_at and b.starts_at < a.ends_at
+
+
+def _keys(task: Task) -> list[tuple]:
+    """The buckets a booking can clash in: its guest, its place on its production."""
+    keys = []
+    if guest := _norm(task.guest):
+        keys.append(("guest", guest))
+    if location := _norm(task.location):
+        keys.append(("location", task.project_id, location))
+    return keys
+
+
+def conflicts_for(tasks: Iterable[Task], *, user) -> dict[int, list[Task]]:
+    """The bookings that clash with each of `tasks`, in one query.
+
+    Returns {task id: [the other tasks, earliest slot first]} for the tasks
+    that have a conflict; only bookings on productions `user` is crew of are
+    considered, so nothing leaks from a production they cannot see.
+    """
+    bookings = [task for task in tasks if _is_live_booking(task)]
+    if not bookings:
+        return {}
+    guests = {_norm(task.guest) for task in bookings} - {""}
+    # ASCII-only case folding in SQL (SQLite's lower()); _keys() below folds
+    # fully, so the query may find a few extra candidates but never misses
+    # one whose name differs only in ASCII case.
+    candidates = (
+        Task.objects.filter(
+            kind=Task.Kind.BOOKING,
+            archived=False,
+            project__archived=False,
+            project__in=projects_for(user),
+            starts_at__lt=max(task.ends_at for task in bookings),
+            ends_at__gt=min(task.starts_at for task in bookings),
+        )
+        .exclude(status=Task.Status.CANCELLED)
+        .annotate(guest_key=Lower(Trim("guest")))
+        .filter(
+            Q(project_id__in={task.project_id for task in bookings})
+            | Q(guest_key__in=guests)
+        )
+        .order_by("starts_at", "key")
+    )
+    buckets = defaultdict(list)
+    for candidate in candidates:
+        for key in _keys(candidate):
+            buckets[key].append(candidate)
+    found = {}
+    for task in bookings:
+        others = {}
+        for key in _keys(task):
+            for other in buckets[key]:
+                if other.pk != task.pk and _overlap(task, other):
+                    others[other.pk] = other
+        if others:
+            found[task.pk] = sorted(
+                others.values(), key=lambda other: (other.starts_at, other.key)
+            )
+    return found
+
+
+def conflicts_with(task: Task, *, user) -> list[Task]:
+    """The bookings that clash with this one (for the task page and on saving)."""
+    return conflicts_for([task], user=user).get(task.pk, [])
+
+
+def conflict_message(task: Task, others: list[Task]) -> str:
+    """A warning that names the clashing tasks, e.g. after saving a booking."""
+    keys = ", ".join(other.key for other in others)
+    noun = "booking" if len(others) == 1 else "bookings"
+    return (
+        f"{task.key}'s slot overlaps {noun} {keys} with the same guest or "
+        f"location. It was saved; check the {noun} before confirming."
+    )

@@ -1,0 +1,222 @@
+"""Render Slate's pages in-process on one benchmark database; print JSON.
+
+Run by `manage.py benchmark` as a child process with tests.bench.settings:
+`python -m tests.bench.measure --repeat 30 --out FILE`. For each page and
+user it counts the SQL queries (one pass under CaptureQueriesContext, which
+slows queries down), then times `repeat` plain renders. It also reports the
+JS and CSS each page loads, the query plans of the task queries, and the task
+keys the load run may move.
+"""
+
+import argparse
+import gzip
+import json
+import logging
+import re
+import statistics
+import time
+from pathlib import Path
+
+import django
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from production.models import Comment, Project, Task, User  # noqa: E402
+from tests.bench.figures import percentile  # noqa: E402
+from tests.bench.plans import explain  # noqa: E402
+from tests.bench.urls import MINIMAL_URL  # noqa: E402
+
+USERS = ("producer", "ap")
+PROJECT = "MORN"
+
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def pages(task_key: str) -> list[tuple[str, str, dict]]:
+    """The main pages as (name, URL, headers), each rendered as every user."""
+    return [
+        ("my work", "/", {}),
+        ("productions", "/projects/", {}),
+        ("board", f"/projects/{PROJECT}/", {}),
+        # What the board's "Show more" link asks for with htmx.
+        ("board more cards", f"/projects/{PROJECT}/?status=todo&page=2", HTMX),
+        ("task list", f"/projects/{PROJECT}/tasks/", {}),
+        ("task list by due", f"/projects/{PROJECT}/tasks/?sort=due", {}),
+        ("task", f"/tasks/{task_key}/", {}),
+        ("crew", f"/projects/{PROJECT}/crew/", {}),
+        ("calendar", f"/projects/{PROJECT}/calendar/", {}),
+        ("my calendar", "/calendar/", {}),
+    ]
+
+
+ANONYMOUS_PAGES = [("login", "/accounts/login/"), ("admin login", "/admin/login/")]
+
+# The pages whose task queries must find their rows through an index, with
+# the filters and sorts people use (PRODUCT.md: status, assignee, due date).
+PLAN_PAGES = [
+    ("my work", "/"),
+    ("board", f"/projects/{PROJECT}/"),
+    ("board by assignee", f"/projects/{PROJECT}/?assignee={{ap}}"),
+    ("task list", f"/projects/{PROJECT}/tasks/"),
+    ("task list by status", f"/projects/{PROJECT}/tasks/?status=todo"),
+    ("task list by due", f"/projects/{PROJECT}/tasks/?sort=due"),
+    ("task list by assignee", f"/projects/{PROJECT}/tasks/?assignee={{ap}}"),
+]
+
+ASSET = re.compile(
+    r"""<script\b[^>]*\bsrc="(?P<js>[^"]+)"|<link\b[^>]*\bhref="(?P<css>[^"]+\.css)\"""",
+)
+
+
+def timed(client: Client, url: str, repeat: int, headers=None) -> dict:
+    """Status, size, query count and timings of `repeat` renders of `url`."""
+    headers = headers or {}
+    for _ in range(2):  # warm-up: template loading, first connection
+        response = client.get(url, **headers)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, **headers)
+    # Count now: the next request clears the connection's query log.
+    queries = len(captured)
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        response = client.get(url, **headers)
+        times.append((time.perf_counter() - start) * 1000)
+    return {
+        "url": url,
+        "status": response.status_code,
+        "queries": queries,
+        "median_ms": statistics.median(times),
+        "p95_ms": percentile(times, 0.95),
+        "bytes": len(response.content),
+        "gzip_bytes": len(gzip.compress(response.content, 6)),
+        "html": response.content.decode(errors="replace")
+        if response.status_code == 200
+        else "",
+    }
+
+
+def browser() -> Client:
+    """A test client that reports a failing page as its 500, like a server."""
+    return Client(raise_request_exception=False)
+
+
+def static_file(url: str) -> Path | None:
+    """The collected file behind a static URL, or None if it is not one."""
+    prefix = "/" + settings.STATIC_URL.lstrip("/")
+    path = url.split("?", 1)[0]
+    if not path.startswith(prefix):
+        return None
+    file = Path(settings.STATIC_ROOT) / path[len(prefix) :]
+    return file if file.is_file() else None
+
+
+def gzip_size(file: Path) -> int:
+    """Bytes on the wire: whitenoise's .gz beside the file, or gzip -9 of it."""
+    packed = file.with_name(file.name + ".gz")
+    if packed.is_file():
+        return packed.stat().st_size
+    return len(gzip.compress(file.read_bytes(), 9))
+
+
+def assets(html: str) -> dict:
+    """The scripts and stylesheets a page loads, with their gzip sizes."""
+    found = {"js": [], "css": []}
+    for match in ASSET.finditer(html):
+        kind = "js" if match.group("js") else "css"
+        url = match.group(kind)
+        file = static_file(url)
+        found[kind].append(
+            {
+                "url": url,
+                "bytes": file.stat().st_size if file else None,
+                "gzip_bytes": gzip_size(file) if file else None,
+            }
+        )
+    return found
+
+
+def task_pools(project: Project) -> dict:
+    """Keys the load run's crowd may move, split by who may move them."""
+    pools = {}
+    tasks = Task.objects.filter(project=project, archived=False).select_related(
+        "assignee"
+    )
+    for key, status, assignee in tasks.values_list(
+        "key", "status", "assignee__username"
+    ).order_by("number"):
+        pools.setdefault(f"{assignee}:{status}", []).append(key)
+        pools.setdefault("all", []).append(key)
+    return pools
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--out", required=True)
+    args = parser.parse_args()
+    # A page that is not written yet answers 500; it is reported, not logged.
+    logging.getLogger("django.request").setLevel(logging.CRITICAL)
+
+    project = Project.objects.get(code=PROJECT)
+    ap = User.objects.get(username="ap")
+    # The task page of a task with a discussion, seen by the producer and AP.
+    commented = Comment.objects.filter(task__project=project, task__assignee=ap)
+    task = (
+        Task.objects.filter(pk__in=commented.values("task")).order_by("number").first()
+        or Task.objects.filter(project=project, assignee=ap).order_by("number").first()
+    )
+    result = {
+        "engine": connection.vendor,
+        "tasks": Task.objects.filter(project=project, archived=False).count(),
+        "task_key": task.key,
+        "pages": [],
+        "assets": {},
+        "plans": [],
+    }
+
+    anonymous = browser()
+    result["minimal"] = timed(anonymous, MINIMAL_URL, args.repeat)
+    for name, url in ANONYMOUS_PAGES:
+        row = timed(anonymous, url, args.repeat)
+        result["pages"].append({"page": name, "user": "anonymous", **row})
+
+    for username in USERS:
+        client = browser()
+        client.force_login(User.objects.get(username=username))
+        minimal = timed(client, MINIMAL_URL, args.repeat)
+        result.setdefault("minimal_by_user", {})[username] = minimal
+        for name, url, headers in pages(task.key):
+            row = timed(client, url, args.repeat, headers)
+            result["pages"].append({"page": name, "user": username, **row})
+
+    for row in result["pages"]:
+        html = row.pop("html")
+        # Whole pages only: an htmx fragment loads nothing of its own.
+        whole = "<html" in html[:500].lower()
+        if whole and row["page"] not in result["assets"]:
+            result["assets"][row["page"]] = assets(html)
+    result["minimal"].pop("html")
+    for row in result["minimal_by_user"].values():
+        row.pop("html")
+
+    for username in USERS:
+        client = browser()
+        client.force_login(User.objects.get(username=username))
+        for name, url in PLAN_PAGES:
+            url = url.format(ap=ap.pk)
+            for plan in explain(client, url):
+                result["plans"].append({"page": name, "user": username, **plan})
+
+    result["pools"] = task_pools(project)
+    Path(args.out).write_text(json.dumps(result, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,47 @@
+"""Benchmark settings: production's, on a throw-away database, DEBUG off.
+
+The benchmark sets SLATE_BENCH_DB (an SQLite file in a temp dir, or a
+PostgreSQL URL of a database it created) and SLATE_BENCH_STATIC (a temp
+STATIC_ROOT for collectstatic); without them these settings refuse to load,
+so a benchmark can never write to db.sqlite3 or to DATABASE_URL's database.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "slate-benchmark-only-not-secret")
+os.environ["DEBUG"] = "0"
+
+from production.settings import *  # noqa: E402, F403
+from production.settings import SQLITE_OPTIONS  # noqa: E402
+
+try:
+    BENCH_DB = os.environ["SLATE_BENCH_DB"]
+    STATIC_ROOT = os.environ["SLATE_BENCH_STATIC"]
+except KeyError as missing:
+    raise SystemExit(
+        f"tests.bench.settings needs {missing} (set by `manage.py benchmark`)."
+    ) from None
+
+if BENCH_DB.startswith(("postgres://", "postgresql://")):
+    import dj_database_url
+
+    DATABASES = {"default": dj_database_url.parse(BENCH_DB, conn_max_age=60)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": BENCH_DB,
+            "OPTIONS": SQLITE_OPTIONS,
+        }
+    }
+
+DEBUG = False
+ROOT_URLCONF = "tests.bench.urls"
+# Plain HTTP on the loopback: no HTTPS redirect, cookies sent over HTTP.
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0
+# Logging in is not what is measured; the demo users' passwords hash fast.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,479 @@
+"""The calendar pages: a production's month, my month, and the feed address."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from production import services
+from production.management.commands.seed_demo import add_generated_tasks
+from production.models import Task
+from production.views.calendar import grid_bounds, parse_month
+
+UTC = dt.UTC
+
+
+def month_of(day: dt.date) -> str:
+    return day.strftime("%Y-%m")
+
+
+def entries_by_day(response) -> dict[dt.date, list[str]]:
+    """The task keys on each day of the grid the page shows."""
+    return {
+        day.date: [entry.task.key for entry in day.entries]
+        for week in response.context["weeks"]
+        for day in week
+    }
+
+
+def entry_for(response, key):
+    for week in response.context["weeks"]:
+        for day in week:
+            for entry in day.entries:
+                if entry.task.key == key:
+                    return entry
+    return None
+
+
+@pytest.fixture
+def book(producer):
+    """A booking with a slot, created the way the producer would."""
+
+    def make(project, *, starts, minutes=30, by=producer, **fields):
+        return services.task_create(
+            project=project,
+            by=by,
+            title=fields.pop("title", "Book a guest"),
+            kind=Task.Kind.BOOKING,
+            starts_at=starts,
+            ends_at=starts + dt.timedelta(minutes=minutes),
+            **fields,
+        )
+
+    return make
+
+
+@pytest.fixture
+def auckland(producer):
+    """A production far east of UTC, so its days start while UTC is on yesterday."""
+    return services.project_create(
+        by=producer, name="Kia Ora Mornings", code="KIA", time_zone="Pacific/Auckland"
+    )
+
+
+# --- the month grid ---------------------------------------------------------
+
+
+def test_the_grid_runs_monday_to_sunday_and_covers_the_month():
+    """March 2026 starts on a Sunday: its grid starts on the Monday before."""
+    first, last = grid_bounds(dt.date(2026, 3, 1))
+    assert first == dt.date(2026, 2, 23) and first.weekday() == 0
+    assert last == dt.date(2026, 4, 5) and last.weekday() == 6
+
+
+def test_a_bad_month_falls_back_to_this_month_with_a_message():
+    """An unreadable month shows the current month and says why."""
+    today = dt.date(2026, 11, 26)
+    assert parse_month("2026-12", today) == (dt.date(2026, 12, 1), "")
+    for bad in ["2026-13", "12-2026", "soon", "2026-00", "0001-01", "2026-1"]:
+        month, error = parse_month(bad, today)
+        assert month == dt.date(2026, 11, 1)
+        assert "is not a month" in error
+
+
+def test_due_dates_land_on_their_days_at_the_month_edges(morn, producer, client_for):
+    """Tasks due on the 1st and the 31st appear on those days, not beside them."""
+    first = services.task_create(
+        project=morn, by=producer, title="First", due_date=dt.date(2026, 12, 1)
+    )
+    last = services.task_create(
+        project=morn, by=producer, title="Last", due_date=dt.date(2026, 12, 31)
+    )
+    response = client_for(producer).get(
+        reverse("project-calendar", args=["MORN"]), {"month": "2026-12"}
+    )
+    assert response.status_code == 200
+    days = entries_by_day(response)
+    assert days[dt.date(2026, 12, 1)] == [first.key]
+    assert days[dt.date(2026, 12, 31)] == [last.key]
+    assert "December 2026" in response.content.decode()
+
+
+def test_a_slot_sits_on_its_start_day_in_the_production_time_zone(
+    auckland, book, producer, client_for
+):
+    """A slot at 12:00 UTC on 30 November is 1 December, 01:00 in Auckland."""
+    booking = book(
+        auckland,
+        starts=dt.datetime(2026, 11, 30, 12, 0, tzinfo=UTC),
+        guest="Aroha Ngata",
+    )
+    response = client_for(producer).get(
+        reverse("project-calendar", args=["KIA"]), {"month": "2026-12"}
+    )
+    days = entries_by_day(response)
+    assert days[dt.date(2026, 12, 1)] == [booking.key]
+    assert days[dt.date(2026, 11, 30)] == []
+    assert "01:00–01:30 NZDT" in response.content.decode()
+
+
+def test_a_late_evening_slot_west_of_utc_stays_on_its_local_day(
+    nite, book, ap2, outsider, client_for
+):
+    """A 22:30 New York slot on 31 December is on New Year's Eve, not 1 January."""
+    booking = book(
+        nite,
+        by=outsider,
+        starts=dt.datetime(2027, 1, 1, 3, 30, tzinfo=UTC),
+        guest="The Band",
+    )
+    response = client_for(ap2).get(
+        reverse("project-calendar", args=["NITE"]), {"month": "2026-12"}
+    )
+    days = entries_by_day(response)
+    assert booking.key in days[dt.date(2026, 12, 31)]
+    assert "22:30–23:00 EST" in response.content.decode()
+    january = client_for(ap2).get(
+        reverse("project-calendar", args=["NITE"]), {"month": "2027-01"}
+    )
+    assert booking.key not in entries_by_day(january).get(dt.date(2027, 1, 1), [])
+
+
+def test_a_booking_shows_its_details_and_its_time_in_the_production_zone(
+    morn, ap, client_for
+):
+    """The chef's booking shows 07:30 London time, guest, contact, place and status."""
+    chef = Task.objects.get(project=morn, guest="Chef Ana Ruiz")
+    response = client_for(ap).get(
+        reverse("project-calendar", args=["MORN"]),
+        {"month": month_of(chef.starts_at.date())},
+    )
+    entry = entry_for(response, chef.key)
+    assert entry.is_slot and entry.time_range.startswith("07:30–08:00")
+    html = response.content.decode()
+    for shown in ["Chef Ana Ruiz", "ana@ruizkitchen.example", "Studio B", "confirmed"]:
+        assert shown in html
+    assert f'href="{chef.get_absolute_url()}"' in html
+
+
+def test_clashing_bookings_are_flagged_on_the_calendar(morn, ap, client_for):
+    """The two Studio B bookings each say they overlap the other."""
+    chef = Task.objects.get(project=morn, guest="Chef Ana Ruiz")
+    councillor = Task.objects.get(project=morn, guest="Cllr. Tom Baines")
+    response = client_for(ap).get(
+        reverse("project-calendar", args=["MORN"]),
+        {"month": month_of(chef.starts_at.date())},
+    )
+    assert [t.key for t in entry_for(response, chef.key).conflicts] == [councillor.key]
+    assert [t.key for t in entry_for(response, councillor.key).conflicts] == [chef.key]
+    assert response.content.decode().count("cal-conflict-note") == 2
+
+
+def test_overdue_work_stands_out(morn, ap, task_of, client_for):
+    """An open task past its due date is marked overdue; done work is not."""
+    overdue = task_of(ap, Task.Status.IN_PROGRESS)
+    done = task_of(ap, Task.Status.DONE)
+    response = client_for(ap).get(
+        reverse("project-calendar", args=["MORN"]),
+        {"month": month_of(overdue.due_date)},
+    )
+    html = response.content.decode()
+    assert overdue.is_overdue
+    card = re.search(
+        rf'<li class="cal-entry[^"]*">\s*<span class="cal-label"><strong>Overdue'
+        rf'</strong></span>\s*<a href="{overdue.get_absolute_url()}"',
+        html,
+    )
+    assert card and "cal-overdue" in card[0]
+    if done.due_date.month == overdue.due_date.month:
+        assert not entry_for(response, done.key).task.is_overdue
+
+
+def test_cancelled_tasks_are_left_out_unless_asked_for(morn, ap, task_of, client_for):
+    """Cancelled work is hidden, but the status filter can bring it back."""
+    cancelled = task_of(ap, Task.Status.CANCELLED)
+    url = reverse("project-calendar", args=["MORN"])
+    month = month_of(cancelled.due_date)
+    client = client_for(ap)
+    assert entry_for(client.get(url, {"month": month}), cancelled.key) is None
+    asked = client.get(url, {"month": month, "status": "cancelled"})
+    assert entry_for(asked, cancelled.key) is not None
+
+
+def test_filters_narrow_the_calendar_like_the_board(morn, ap, ap2, client_for):
+    """Filtering by kind or assignee leaves only the matching tasks."""
+    url = reverse("project-calendar", args=["MORN"])
+    client = client_for(ap)
+    today = timezone.localdate()
+    bookings = client.get(url, {"month": month_of(today), "kind": "booking"})
+    kinds = {
+        entry.task.kind
+        for week in bookings.context["weeks"]
+        for day in week
+        for entry in day.entries
+    }
+    assert kinds <= {Task.Kind.BOOKING}
+    mine = client.get(url, {"month": month_of(today), "assignee": ap2.pk})
+    people = {
+        entry.task.assignee_id
+        for week in mine.context["weeks"]
+        for day in week
+        for entry in day.entries
+    }
+    assert people <= {ap2.pk}
+    assert 'name="kind"' in bookings.content.decode()
+
+
+def test_a_bad_filter_is_an_error_beside_it_not_a_failure(morn, ap, client_for):
+    """An unknown kind or person is pointed out and the calendar still shows."""
+    response = client_for(ap).get(
+        reverse("project-calendar", args=["MORN"]),
+        {"kind": "dragons", "assignee": "99999"},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "There is no kind of task “dragons”. This filter is ignored." in html
+    assert "Nobody by that id is on this crew." in html
+    assert "cal-days" in html
+
+
+def test_a_bad_month_shows_this_month_with_an_error(morn, ap, client_for):
+    """?month=2026-13 gives the current month and a clear sentence, never a 500."""
+    response = client_for(ap).get(
+        reverse("project-calendar", args=["MORN"]), {"month": "2026-13"}
+    )
+    assert response.status_code == 200
+    assert response.context["month"] == timezone.localdate().replace(day=1)
+    assert "“2026-13” is not a month" in response.content.decode()
+
+
+def test_previous_and_next_are_real_links_that_keep_the_filters(morn, ap, client_for):
+    """The month links work without JavaScript and keep the filters chosen."""
+    response = client_for(ap).get(
+        reverse("project-calendar", args=["MORN"]),
+        {"month": "2026-01", "kind": "booking"},
+    )
+    html = response.content.decode()
+    for month in ["2025-12", "2026-02"]:
+        link = re.search(
+            rf'<a id="month-(previous|next)"[^>]*href="\?([^"]*month={month}[^"]*)"[^>]*>',
+            html,
+        )
+        assert link, month
+        assert "kind=booking" in link[2]
+        assert 'hx-target="#calendar-grid"' in link[0]
+        assert 'hx-push-url="true"' in link[0]
+
+
+def test_the_filter_bar_filters_the_month_shown(morn, ap, client_for):
+    """Filtering in February keeps showing February, and clearing keeps it too."""
+    response = client_for(ap).get(
+        reverse("project-calendar", args=["MORN"]),
+        {"month": "2026-02", "kind": "booking"},
+    )
+    html = response.content.decode()
+    form = re.search(r'<form class="filter-bar".*?</form>', html, re.S)[0]
+    assert '<input type="hidden" name="month" value="2026-02">' in form
+    assert 'href="/projects/MORN/calendar/?month=2026-02">Clear filters' in form
+    assert 'hx-target="#calendar-grid"' in form
+
+
+def test_htmx_gets_only_the_grid(morn, ap, client_for):
+    """Moving months with htmx swaps just the grid; a history restore gets the page."""
+    client = client_for(ap)
+    url = reverse("project-calendar", args=["MORN"])
+    partial = client.get(url, {"month": "2026-02"}, headers={"HX-Request": "true"})
+    html = partial.content.decode()
+    assert html.lstrip().startswith('<section id="calendar-grid"')
+    assert "<html" not in html and "February 2026" in html
+    assert "HX-Request" in partial["Vary"]
+    # The filter bar outside the grid is told the month now shown.
+    assert re.search(
+        r'<input type="hidden" name="month" value="2026-02" '
+        r'hx-swap-oob="outerHTML:#calendar-filters input\[name=\'month\'\]">',
+        html,
+    )
+    assert 'id="filter-errors"' in html
+    restore = client.get(
+        url,
+        {"month": "2026-02"},
+        headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
+    )
+    assert "<html" in restore.content.decode()
+
+
+def test_the_page_has_no_inline_script_or_style(morn, ap, client_for):
+    """The strict CSP holds: no inline scripts, styles or handlers on the page."""
+    html = (
+        client_for(ap).get(reverse("project-calendar", args=["MORN"])).content.decode()
+    )
+    assert "style=" not in html
+    assert re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html) is None
+    assert re.search(r"\son[a-z]+=", html) is None
+    assert "slate/calendar.css" in html
+
+
+def test_a_production_i_am_not_on_is_not_found(morn, outsider, client_for):
+    """Someone not on MORN's crew gets a 404 for its calendar."""
+    response = client_for(outsider).get(reverse("project-calendar", args=["MORN"]))
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url", ["/projects/MORN/calendar/", "/calendar/"], ids=["project", "mine"]
+)
+def test_calendars_need_a_login(demo, url):
+    """Someone not logged in is sent to the login page."""
+    response = Client().get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_posting_to_a_calendar_page_is_refused(morn, ap, client_for):
+    """The calendars are read-only pages: a POST is a 405."""
+    assert client_for(ap).post(reverse("my-calendar")).status_code == 405
+
+
+# --- my calendar ------------------------------------------------------------
+
+
+def test_my_calendar_has_my_due_dates_and_all_my_productions_bookings(
+    morn, ap, ap2, client_for
+):
+    """ap sees their own deadlines and every MORN booking, but not ap2's deadlines."""
+    today = timezone.localdate()
+    mine = Task.objects.filter(
+        assignee=ap, due_date__month=today.month, due_date__year=today.year
+    ).exclude(status=Task.Status.CANCELLED)
+    theirs = Task.objects.filter(
+        assignee=ap2, due_date__month=today.month, kind=Task.Kind.PROMOTION
+    ).first()
+    response = client_for(ap).get(reverse("my-calendar"), {"month": month_of(today)})
+    shown = {key for keys in entries_by_day(response).values() for key in keys}
+    assert {task.key for task in mine} <= shown
+    if theirs:
+        assert theirs.key not in shown
+    bookings = Task.objects.filter(project=morn, kind=Task.Kind.BOOKING)
+    for booking in bookings:
+        if booking.starts_at.date().month == today.month:
+            assert booking.key in shown
+
+
+def test_my_calendar_spans_productions_but_only_mine(
+    nite, ap, ap2, client_for, book, outsider
+):
+    """ap2 sees NITE's bookings as well as MORN's; ap, not on NITE, does not."""
+    slot = dt.datetime.combine(timezone.localdate(), dt.time(23, 0), tzinfo=UTC)
+    booking = book(nite, by=outsider, starts=slot, guest="The Band")
+    month = month_of(booking.starts_at.astimezone(nite.tzinfo).date())
+
+    def shown(user):
+        response = client_for(user).get(reverse("my-calendar"), {"month": month})
+        return {key for keys in entries_by_day(response).values() for key in keys}
+
+    assert booking.key in shown(ap2)
+    assert booking.key not in shown(ap)
+    assert not any(key.startswith("NITE-") for key in shown(ap))
+
+
+def test_my_calendar_filters_by_kind(ap, client_for):
+    """The filter bar on my calendar narrows it too (no crew or episode choice)."""
+    response = client_for(ap).get(reverse("my-calendar"), {"kind": "booking"})
+    html = response.content.decode()
+    assert 'name="kind"' in html and 'name="assignee"' not in html
+    kinds = {
+        entry.task.kind
+        for week in response.context["weeks"]
+        for day in week
+        for entry in day.entries
+    }
+    assert kinds <= {Task.Kind.BOOKING}
+
+
+# --- query counts -----------------------------------------------------------
+
+
+def _queries(client, url, params):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params)
+    assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize(
+    "url", ["/projects/MORN/calendar/", "/calendar/"], ids=["project", "mine"]
+)
+def test_query_count_stays_flat_as_the_production_grows(morn, ap, client_for, url):
+    """A month with 200 more tasks takes the same handful of queries to show."""
+    client = client_for(ap)
+    params = {"month": month_of(timezone.localdate()), "q": "", "kind": ""}
+    few = _queries(client, url, params)
+    add_generated_tasks(morn, 200)
+    many = _queries(client, url, params)
+    assert few == many
+    assert many <= 15
+    filtered = {**params, "assignee": ap.pk} if "projects" in url else params
+    assert _queries(client, url, filtered) <= 15
+
+
+# --- the feed address -------------------------------------------------------
+
+
+def test_my_calendar_offers_to_make_a_feed_address(ap, client_for):
+    """Before making one, the page offers a button and shows no address."""
+    html = client_for(ap).get(reverse("my-calendar")).content.decode()
+    assert "Make my feed address" in html
+    assert "/calendar/feed/" not in html
+
+
+def test_making_a_feed_address_shows_it_on_my_calendar(ap, client_for):
+    """The button makes a private address, then shows it to copy."""
+    client = client_for(ap)
+    response = client.post(reverse("calendar-token"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("my-calendar"))
+    page = client.get(reverse("my-calendar")).content.decode()
+    match = re.search(r'value="http://testserver(/calendar/feed/[^"]+\.ics)"', page)
+    assert match
+    assert "webcal://testserver/calendar/feed/" in page
+    assert "Make a new address" in page
+    assert "Your new feed address is ready" in page
+
+
+def test_a_new_address_replaces_the_old_one_with_htmx(ap, client_for):
+    """With htmx, the feed section is swapped in place with the new address."""
+    client = client_for(ap)
+    client.post(reverse("calendar-token"))
+    old = re.search(
+        r'value="([^"]+\.ics)"', client.get(reverse("my-calendar")).content.decode()
+    )[1]
+    response = client.post(reverse("calendar-token"), headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<section id="feed"')
+    new = re.search(r'value="([^"]+\.ics)"', html)[1]
+    assert new != old
+    assert "the old one no longer works" in html
+
+
+def test_making_an_address_needs_a_login_and_a_csrf_token(ap):
+    """Anonymous posts go to the login page; a post without CSRF is refused."""
+    anonymous = Client().post(reverse("calendar-token"))
+    assert anonymous.status_code == 302
+    assert anonymous["Location"].startswith(reverse("login"))
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(ap)
+    assert strict.post(reverse("calendar-token")).status_code == 403
+    ap.refresh_from_db()
+    assert ap.calendar_token is None
+
+
+def test_making_an_address_is_a_post(ap, client_for):
+    """A GET cannot change anyone's feed address."""
+    assert client_for(ap).get(reverse("calendar-token")).status_code == 405

@@ -1,0 +1,153 @@
+"""The shared filter bar: what each filter keeps, and what a bad value does."""
+
+from django.db import connection
+from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
+
+from production.filters import TaskFilterForm, url_params
+from production.models import Episode, Task
+from production.services import task_update
+
+
+def _keys(form, morn):
+    return [task.key for task in form.apply(Task.objects.filter(project=morn))]
+
+
+def _form(morn, data, **kwargs):
+    crew = [membership.user for membership in morn.memberships.select_related("user")]
+    return TaskFilterForm(
+        QueryDict(data), crew=crew, episodes=list(morn.episodes.all()), **kwargs
+    )
+
+
+def test_each_filter_narrows_the_tasks(morn, ap, editor):
+    """Assignee, kind, status, priority, episode and text each keep only matching tasks."""
+    tasks = Task.objects.filter(project=morn)
+    episode = morn.episodes.get(number=101)
+    cases = {
+        f"assignee={editor.pk}": tasks.filter(assignee=editor),
+        "kind=booking": tasks.filter(kind="booking"),
+        "status=review": tasks.filter(status="review"),
+        "priority=4": tasks.filter(priority=4),
+        f"episode={episode.pk}": tasks.filter(episode=episode),
+        "q=weather": tasks.filter(title__icontains="weather"),
+        "q=morn-3": tasks.filter(key="MORN-3"),
+        "q=Kiplagat": tasks.filter(guest__icontains="kiplagat"),
+        f"assignee={ap.pk}&status=todo": tasks.filter(assignee=ap, status="todo"),
+    }
+    for query, expected in cases.items():
+        form = _form(morn, query)
+        assert form.errors == {}, query
+        assert expected.exists(), query
+        assert _keys(form, morn) == [t.key for t in expected.order_by("number")], query
+
+
+def test_invalid_values_are_errors_and_ignored(morn):
+    """A nonsense filter value is reported on its field and does not narrow the tasks."""
+    form = _form(
+        morn, "assignee=999&kind=spaceship&priority=9&status=lost&episode=x&sort=zzz"
+    )
+    every = list(
+        Task.objects.filter(project=morn)
+        .order_by("number")
+        .values_list("key", flat=True)
+    )
+    assert _keys(form, morn) == every
+    assert set(form.errors) == {
+        "assignee",
+        "kind",
+        "priority",
+        "status",
+        "episode",
+        "sort",
+    }
+    assert "There is no kind of task “spaceship”." in form.errors["kind"]
+    assert "Nobody by that id is on this crew." in form.errors["assignee"]
+    assert form.active is False
+    assert form.kept == []
+
+
+def test_a_person_from_another_crew_is_not_a_valid_assignee(morn, outsider):
+    """Filtering by someone who is not on this production's crew is an error."""
+    form = _form(morn, f"assignee={outsider.pk}")
+    assert "assignee" in form.errors
+
+
+def test_validating_against_fetched_lists_costs_no_query(morn, editor):
+    """With the crew and episodes given, checking the filters runs no SQL."""
+    form = _form(
+        morn, f"assignee={editor.pk}&episode={morn.episodes.first().pk}&kind=script"
+    )
+    with CaptureQueriesContext(connection) as queries:
+        assert form.is_valid()
+    assert len(queries) == 0
+    assert form.cleaned_data["assignee"] == editor
+
+
+def test_without_lists_the_project_querysets_validate(morn, editor, outsider):
+    """Given only the project, the form still accepts its crew and refuses others."""
+    assert TaskFilterForm(QueryDict(f"assignee={editor.pk}"), project=morn).is_valid()
+    other = Episode.objects.create(
+        project=morn.__class__.objects.get(code="NITE"), number=1
+    )
+    form = TaskFilterForm(
+        QueryDict(f"assignee={outsider.pk}&episode={other.pk}"), project=morn
+    )
+    assert set(form.errors) == {"assignee", "episode"}
+
+
+def test_omitted_filters_are_not_offered(morn):
+    """The board leaves out status and sort: they are neither fields nor applied."""
+    form = _form(morn, "status=done&sort=title", omit=("status", "sort"))
+    assert "status" not in form.fields and "sort" not in form.fields
+    assert len(_keys(form, morn)) == Task.objects.filter(project=morn).count()
+
+
+def test_sort_by_status_follows_the_workflow(morn):
+    """Sorting by status lists proposed first and cancelled last, reversed on demand."""
+    statuses = [t.status for t in _form(morn, "sort=status").apply(morn.tasks.all())]
+    order = list(Task.Status.values)
+    assert statuses == sorted(statuses, key=order.index)
+    reverse = [t.status for t in _form(morn, "sort=-status").apply(morn.tasks.all())]
+    assert reverse == sorted(reverse, key=order.index, reverse=True)
+
+
+def test_sort_by_due_date_puts_undated_tasks_last(morn, producer):
+    """Tasks without a due date come after dated ones in both directions."""
+    for direction in ("due", "-due"):
+        dates = [
+            t.due_date for t in _form(morn, f"sort={direction}").apply(morn.tasks.all())
+        ]
+        dated = [d for d in dates if d is not None]
+        assert dates[: len(dated)] == sorted(dated, reverse=direction == "-due")
+        assert all(d is None for d in dates[len(dated) :])
+        assert len(dated) < len(dates)
+
+
+def test_sort_by_priority_and_title(morn, producer):
+    """Priority sorts highest first by default; title sorts alphabetically, case aside."""
+    task = morn.tasks.get(number=3)
+    task_update(task=task, by=producer, version=task.version, title="aardvark segment")
+    priorities = [
+        t.priority for t in _form(morn, "sort=priority").apply(morn.tasks.all())
+    ]
+    assert priorities == sorted(priorities, reverse=True)
+    titles = [t.title for t in _form(morn, "sort=title").apply(morn.tasks.all())]
+    assert titles[0] == "aardvark segment"
+    assert titles == sorted(titles, key=str.lower)
+
+
+def test_valid_sort_is_kept_for_the_bar(morn):
+    """A valid sort rides along as a hidden value and does not count as a filter."""
+    form = _form(morn, "sort=-due")
+    assert form.kept == [("sort", "-due")]
+    assert form.sort_key == "-due"
+    assert form.active is False
+    assert _form(morn, "kind=script").active is True
+
+
+def test_url_params_drop_blanks_and_named_keys():
+    """Links carry only the filters in use, without blanks or paging."""
+    params = url_params(QueryDict("q=&kind=script&page=3&status=todo"), drop=("page",))
+    assert params.urlencode() == "kind=script&status=todo"
+    assert not url_params(QueryDict("q=&assignee="))

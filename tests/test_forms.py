@@ -1,0 +1,190 @@
+"""The task forms: what they accept, what they refuse, and how they show values."""
+
+import datetime as dt
+import zoneinfo
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from production.forms import (
+    CommentForm,
+    MoveForm,
+    PitchForm,
+    TaskForm,
+    ZonedDateTimeField,
+)
+from production.models import CrewRole, Episode, Membership, Project, Task, User
+
+LONDON = zoneinfo.ZoneInfo("Europe/London")
+NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
+
+
+def test_zoned_field_reads_the_wall_clock_of_its_zone():
+    """A datetime-local value is read as the production's local time."""
+    field = ZonedDateTimeField(zone=NEW_YORK)
+    value = field.clean("2030-01-15T09:00")
+    assert value == dt.datetime(2030, 1, 15, 14, 0, tzinfo=dt.UTC)
+
+
+def test_zoned_field_shows_values_in_its_zone():
+    """A stored slot is shown back as the production's local time, no seconds."""
+    field = ZonedDateTimeField(zone=LONDON)
+    moment = dt.datetime(2030, 7, 10, 6, 30, tzinfo=dt.UTC)
+    assert field.widget.format_value(field.prepare_value(moment)) == "2030-07-10T07:30"
+    assert field.widget.input_type == "datetime-local"
+
+
+def test_zoned_field_refuses_a_time_that_does_not_exist():
+    """A time skipped by the clocks going forward is refused, not guessed."""
+    field = ZonedDateTimeField(zone=LONDON)
+    with pytest.raises(ValidationError) as refused:
+        field.clean("2030-03-31T01:30")
+    assert "Europe/London" in refused.value.messages[0]
+
+
+def test_task_form_offers_only_this_crew(demo, morn, nite, ap, ap2, outsider):
+    """Assignees are this crew's assignable people; episodes are this production's."""
+    boss = User.objects.create(username="boss")
+    observer = CrewRole.objects.create(
+        project=morn, name="Observer", can_be_assigned=False
+    )
+    Membership.objects.create(project=morn, user=boss, role=observer)
+    Episode.objects.create(project=nite, number=1, title="Pilot")
+    form = TaskForm(project=morn)
+    assignees = list(form.fields["assignee"].queryset)
+    reviewers = list(form.fields["reviewer"].queryset)
+    assert ap in assignees and ap2 in assignees
+    assert boss not in assignees and outsider not in assignees
+    assert boss in reviewers and outsider not in reviewers
+    # ap2 is on two productions: still offered once.
+    assert assignees.count(ap2) == 1
+    assert {episode.project for episode in form.fields["episode"].queryset} == {morn}
+
+
+def test_task_form_refuses_an_episode_of_another_production(demo, morn, nite):
+    """An episode of another production is not a valid choice."""
+    other = Episode.objects.create(project=nite, number=1, title="Pilot")
+    form = TaskForm(
+        {"title": "Cut", "kind": "editing", "priority": 2, "episode": other.pk},
+        project=morn,
+    )
+    assert not form.is_valid()
+    assert "episode" in form.errors
+
+
+def test_task_form_refuses_a_slot_that_ends_before_it_starts(demo, morn):
+    """A booking slot must end after it starts."""
+    form = TaskForm(
+        {
+            "title": "Book",
+            "kind": "booking",
+            "priority": 2,
+            "starts_at": "2030-07-10T09:00",
+            "ends_at": "2030-07-10T08:30",
+        },
+        project=morn,
+    )
+    assert not form.is_valid()
+    assert form.errors["ends_at"] == ["A booking slot must end after it starts."]
+
+
+def test_new_task_form_has_no_version_and_edit_form_carries_it(demo, morn):
+    """Only an edit carries the version it was loaded from."""
+    assert "version" not in TaskForm(project=morn).fields
+    task = Task.objects.filter(project=morn).first()
+    form = TaskForm(instance=task, project=morn)
+    assert form["version"].value() == task.version
+
+
+def test_edit_form_reports_only_the_fields_changed(demo, morn):
+    """edits() hands the service just what the user changed."""
+    task = Task.objects.get(project=morn, guest="Chef Ana Ruiz")
+    initial = TaskForm(instance=task, project=morn)
+    data = {
+        name: initial[name].value() for name in initial.fields if name != "confirmed"
+    }
+    data = {name: "" if value is None else value for name, value in data.items()}
+    data.update(title="Book the chef, again", confirmed="on")
+    form = TaskForm(data, instance=task, project=morn)
+    assert form.is_valid(), form.errors
+    assert form.edits() == {"title": "Book the chef, again"}
+
+
+def test_rebase_keeps_input_and_takes_the_new_version(demo, morn):
+    """After a stale edit the form keeps what was typed but carries the new version."""
+    task = Task.objects.filter(project=morn).first()
+    form = TaskForm(
+        {"version": 1, "title": "Typed", "kind": "other", "priority": 2},
+        instance=task,
+        project=morn,
+    )
+    task.version = 7
+    form.rebase(task)
+    assert form["version"].value() == "7"
+    assert form["title"].value() == "Typed"
+
+
+def test_due_date_is_shown_for_a_date_input(demo, morn):
+    """The due date renders as YYYY-MM-DD, which <input type=date> needs."""
+    task = Task.objects.filter(project=morn, due_date__isnull=False).first()
+    html = str(TaskForm(instance=task, project=morn)["due_date"])
+    assert 'type="date"' in html
+    assert f'value="{task.due_date.isoformat()}"' in html
+
+
+def test_pitch_form_is_a_pitch(demo, morn):
+    """A pitch has a title and description, and its kind is always pitch."""
+    form = PitchForm(
+        {"title": "Night buses", "description": "Ride along", "kind": "script"},
+        project=morn,
+    )
+    assert form.is_valid()
+    assert form.values() == {
+        "title": "Night buses",
+        "description": "Ride along",
+        "kind": Task.Kind.PITCH,
+    }
+    assert not PitchForm({"title": ""}, project=morn).is_valid()
+
+
+def test_move_form_refuses_an_unknown_status():
+    """A move must name a real status."""
+    form = MoveForm({"to": "shipped"})
+    assert not form.is_valid()
+    assert form.errors["to"] == ["“shipped” is not a status."]
+    assert MoveForm({"to": "done"}).is_valid()
+
+
+def test_move_form_refuses_an_over_long_note():
+    """A note over 10,000 characters is refused."""
+    form = MoveForm({"to": "changes", "note": "x" * 10_001})
+    assert form.errors["note"] == ["Keep the note under 10,000 characters."]
+
+
+def test_comment_form_needs_words_and_a_limit():
+    """A comment of only spaces or over 10,000 characters is refused with a sentence."""
+    assert CommentForm({"body": "   "}).errors["body"] == ["Write something first."]
+    assert CommentForm({"body": "x" * 10_001}).errors["body"] == [
+        "Keep comments under 10,000 characters."
+    ]
+    assert CommentForm({"body": "Fine."}).is_valid()
+
+
+def test_project_time_zone_drives_the_task_form(demo):
+    """A production in New York reads slots on New York's clock."""
+    project = Project.objects.get(code="NITE")
+    form = TaskForm(
+        {
+            "title": "Band",
+            "kind": "booking",
+            "priority": 2,
+            "starts_at": "2030-01-15T21:00",
+            "ends_at": "2030-01-15T22:00",
+        },
+        project=project,
+    )
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["starts_at"] == dt.datetime(
+        2030, 1, 16, 2, 0, tzinfo=dt.UTC
+    )
+    assert "America/New_York" in form.fields["starts_at"].help_text

@@ -1,0 +1,416 @@
+"""Every URL x every kind of user -> the expected status, and refusals change nothing.
+
+The matrix is keyed by URL name and walks production.urls.urlpatterns: a new
+URL without an entry here fails the suite, so no page ships unchecked.
+People, from the demo: anonymous; `outsider` (crew of NITE only); `ap`, the
+assignee of the MORN tasks probed; `ap2`, another AP; `editor`; and
+`producer`, MORN's supervising producer.
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.test import Client
+from django.urls import URLResolver, reverse
+
+from production import ical
+from production.models import (
+    Activity,
+    Comment,
+    CrewRole,
+    Episode,
+    Membership,
+    Project,
+    Task,
+    User,
+)
+from production.urls import urlpatterns
+
+ANON = "anonymous"
+PEOPLE = [ANON, "outsider", "ap", "ap2", "editor", "producer"]
+CREW = ["ap", "ap2", "editor", "producer"]
+# Sentinels for a redirect to a login page: Slate's, or the admin's.
+TO_LOGIN = "login"
+TO_ADMIN_LOGIN = "admin login"
+SUCCESS = {200, 204, 302}
+
+
+def database_snapshot() -> dict:
+    """Every row a request could change, to compare before and after."""
+
+    def rows(model, *exclude):
+        names = [
+            f.attname for f in model._meta.concrete_fields if f.attname not in exclude
+        ]
+        return list(model.objects.order_by("pk").values_list(*names))
+
+    return {
+        "projects": rows(Project),
+        "episodes": rows(Episode),
+        "roles": rows(CrewRole),
+        "memberships": rows(Membership),
+        "tasks": rows(Task),
+        "comments": rows(Comment),
+        "activities": rows(Activity),
+        "users": rows(User, "last_login", "password"),
+    }
+
+
+@dataclass
+class World:
+    """The demo objects the probes point at."""
+
+    users: dict
+    todo: Task  # ap's task in To do: only ap may start it
+    review: Task  # ap's task in review: only an approver may approve it
+    roles: dict
+    memberships: dict
+    tokens: dict = field(default_factory=dict)
+
+    def edit_data(self, task: Task, **changes) -> dict:
+        """A complete task form as the edit page would post it."""
+        data = {
+            "title": task.title,
+            "kind": task.kind,
+            "description": task.description,
+            "priority": task.priority,
+            "assignee": task.assignee_id or "",
+            "reviewer": task.reviewer_id or "",
+            "due_date": task.due_date.isoformat() if task.due_date else "",
+            "episode": task.episode_id or "",
+            "guest": task.guest,
+            "contact": task.contact,
+            "location": task.location,
+            "version": task.version,
+        }
+        data.update(changes)
+        return data
+
+
+@pytest.fixture
+def world(demo, morn, task_of):
+    for user in demo.values():
+        ical.feed_token_reset(user=user)
+        user.refresh_from_db()
+    return World(
+        users=demo,
+        todo=task_of(demo["ap"], Task.Status.TODO),
+        review=task_of(demo["ap"], Task.Status.REVIEW),
+        roles={role.name: role for role in CrewRole.objects.filter(project=None)},
+        memberships={
+            m.user.username: m for m in morn.memberships.select_related("user")
+        },
+        tokens={name: ical.feed_token(user) for name, user in demo.items()},
+    )
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One request: its method, URL, form data and the status each person gets."""
+
+    method: str
+    url: Callable[[World], str]
+    expect: dict
+    data: Callable[[World], dict] = lambda world: {}
+    # Logout changes no row we snapshot; every other allowed POST does.
+    writes: bool = True
+
+
+def everyone(status, anonymous=None):
+    return {who: status for who in PEOPLE} | (
+        {ANON: anonymous} if anonymous is not None else {}
+    )
+
+
+def signed_in(status):
+    return everyone(status, anonymous=TO_LOGIN)
+
+
+def crew_only(status=200, **exceptions):
+    """Crew get `status` (unless excepted); outsiders a 404; anonymous the login."""
+    expect = {ANON: TO_LOGIN, "outsider": 404} | dict.fromkeys(CREW, status)
+    return expect | exceptions
+
+
+def managers_only(status=200):
+    """Only the producer (who may assign, approve and manage) gets `status`."""
+    return crew_only(403, producer=status)
+
+
+def morn(name):
+    return lambda world: reverse(name, kwargs={"code": "MORN"})
+
+
+def todo(name):
+    return lambda world: reverse(name, kwargs={"key": world.todo.key})
+
+
+def member(name, username):
+    return lambda world: reverse(
+        name, kwargs={"code": "MORN", "pk": world.memberships[username].pk}
+    )
+
+
+def not_allowed(url):
+    """A GET to a POST-only address: 405 for everyone, before any other check."""
+    return Probe("get", url, everyone(405))
+
+
+MATRIX: dict[str, list[Probe]] = {
+    "login": [Probe("get", lambda world: reverse("login"), everyone(200))],
+    "logout": [
+        not_allowed(lambda world: reverse("logout")),
+        Probe("post", lambda world: reverse("logout"), everyone(302), writes=False),
+    ],
+    # Django's admin: only staff get past its own login; no demo user is staff.
+    "admin/": [
+        Probe("get", lambda world: reverse("admin:index"), everyone(TO_ADMIN_LOGIN))
+    ],
+    "my-work": [Probe("get", lambda world: reverse("my-work"), signed_in(200))],
+    "project-list": [
+        Probe("get", lambda world: reverse("project-list"), signed_in(200))
+    ],
+    "project-create": [
+        Probe("get", lambda world: reverse("project-create"), signed_in(200)),
+        Probe(
+            "post",
+            lambda world: reverse("project-create"),
+            signed_in(302),
+            lambda world: {
+                "name": "Matrix Film",
+                "code": "MATRIX",
+                "kind": "film",
+                "time_zone": "UTC",
+            },
+        ),
+    ],
+    "project-board": [Probe("get", morn("project-board"), crew_only())],
+    "project-archive": [
+        not_allowed(morn("project-archive")),
+        Probe("post", morn("project-archive"), managers_only(302)),
+    ],
+    "task-list": [Probe("get", morn("task-list"), crew_only())],
+    "task-bulk": [
+        not_allowed(morn("task-bulk")),
+        Probe(
+            "post",
+            morn("task-bulk"),
+            managers_only(302),
+            lambda world: {
+                "tasks": [world.todo.key],
+                "action": "due_date",
+                "due_date": "2031-01-31",
+            },
+        ),
+    ],
+    "task-create": [
+        Probe("get", morn("task-create"), crew_only()),
+        # The producer creates a task; other crew, a pitch.
+        Probe(
+            "post",
+            morn("task-create"),
+            crew_only(302),
+            lambda world: {"title": "Matrix task", "kind": "other", "priority": 2},
+        ),
+    ],
+    "project-crew": [
+        Probe("get", morn("project-crew"), crew_only()),
+        Probe(
+            "post",
+            morn("project-crew"),
+            managers_only(302),
+            lambda world: {
+                "user": "outsider",
+                "role": world.roles[CrewRole.EDITOR].pk,
+                "reports_to": world.users["producer"].pk,
+            },
+        ),
+    ],
+    "crew-member": [
+        not_allowed(member("crew-member", "ap")),
+        # The change form of one member carries its pk as its prefix.
+        Probe(
+            "post",
+            member("crew-member", "ap"),
+            managers_only(302),
+            lambda world: {
+                f"member-{world.memberships['ap'].pk}-role": world.roles[
+                    CrewRole.EDITOR
+                ].pk,
+                f"member-{world.memberships['ap'].pk}-reports_to": world.users[
+                    "producer"
+                ].pk,
+            },
+        ),
+    ],
+    "crew-remove": [
+        not_allowed(member("crew-remove", "ap2")),
+        Probe("post", member("crew-remove", "ap2"), managers_only(302)),
+    ],
+    "project-calendar": [Probe("get", morn("project-calendar"), crew_only())],
+    "my-calendar": [Probe("get", lambda world: reverse("my-calendar"), signed_in(200))],
+    "calendar-token": [
+        not_allowed(lambda world: reverse("calendar-token")),
+        Probe("post", lambda world: reverse("calendar-token"), signed_in(302)),
+    ],
+    # No login: the token is the key. A wrong one is a 404 whoever asks.
+    "calendar-feed": [
+        Probe(
+            "get",
+            lambda world: reverse("calendar-feed", kwargs={"token": "wrong.token"}),
+            everyone(404),
+        ),
+        Probe(
+            "get",
+            lambda world: reverse(
+                "calendar-feed", kwargs={"token": world.tokens["ap"][:-2] + "xx"}
+            ),
+            everyone(404),
+        ),
+        Probe(
+            "get",
+            lambda world: reverse(
+                "calendar-feed", kwargs={"token": world.tokens["ap"]}
+            ),
+            everyone(200),
+        ),
+    ],
+    "task-detail": [Probe("get", todo("task-detail"), crew_only())],
+    "task-edit": [
+        Probe("get", todo("task-edit"), managers_only(200)),
+        Probe(
+            "post",
+            todo("task-edit"),
+            managers_only(302),
+            lambda world: world.edit_data(world.todo, title="Edited by the matrix"),
+        ),
+    ],
+    "task-move": [
+        not_allowed(todo("task-move")),
+        # Starting is the assignee's alone...
+        Probe(
+            "post",
+            todo("task-move"),
+            crew_only(403, ap=302),
+            lambda world: {"to": Task.Status.IN_PROGRESS},
+        ),
+        # ...approving an approver's.
+        Probe(
+            "post",
+            lambda world: reverse("task-move", kwargs={"key": world.review.key}),
+            crew_only(403, producer=302),
+            lambda world: {"to": Task.Status.DONE},
+        ),
+    ],
+    "task-comment": [
+        not_allowed(todo("task-comment")),
+        Probe(
+            "post",
+            todo("task-comment"),
+            crew_only(302),
+            lambda world: {"body": "A comment from the matrix."},
+        ),
+    ],
+    "task-archive": [
+        not_allowed(todo("task-archive")),
+        Probe("post", todo("task-archive"), managers_only(302)),
+    ],
+}
+
+
+def url_names(patterns) -> list[str]:
+    """Each URL's name; an include (the admin) by its prefix."""
+    names = []
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            names.append(str(pattern.pattern))
+        else:
+            names.append(pattern.name or str(pattern.pattern))
+    return names
+
+
+def test_every_url_has_an_entry_in_the_matrix():
+    """A URL added without saying who may use it fails here, and so does a stale entry."""
+    names = url_names(urlpatterns)
+    assert len(names) == len(set(names)), "two URL patterns share a name"
+    missing = sorted(set(names) - set(MATRIX))
+    stale = sorted(set(MATRIX) - set(names))
+    assert not missing, f"add these URLs to the permission matrix: {missing}"
+    assert not stale, f"these matrix entries match no URL: {stale}"
+
+
+def client_as(world: World, who: str) -> Client:
+    client = Client()
+    if who != ANON:
+        client.force_login(world.users[who])
+    return client
+
+
+def check_status(response, expected, url):
+    # The policy rides on every answer, redirects and refusals included.
+    assert "Content-Security-Policy" in response.headers, url
+    if expected == TO_LOGIN:
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(reverse("login") + "?next="), url
+    elif expected == TO_ADMIN_LOGIN:
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(reverse("admin:login")), url
+    else:
+        assert response.status_code == expected, (url, response.content[:500])
+
+
+def check_refusal_says_why(response, url):
+    """A 403 or 404 is Slate's error page with its sentence, not a bare status."""
+    if response.status_code in (403, 404):
+        assert b"error-message" in response.content, url
+        # A 404 must not confirm that the production exists.
+        assert b"Morning Live" not in response.content, url
+
+
+@pytest.mark.parametrize("who", PEOPLE)
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_permission_matrix(world, name, who):
+    """Each kind of user gets the expected status on every URL; refused POSTs change nothing."""
+    client = client_as(world, who)
+    for probe in MATRIX[name]:
+        url = probe.url(world)
+        expected = probe.expect[who]
+        data = probe.data(world)
+        before = database_snapshot()
+        response = getattr(client, probe.method)(url, data)
+        check_status(response, expected, url)
+        check_refusal_says_why(response, url)
+        after = database_snapshot()
+        allowed = probe.method == "post" and expected in SUCCESS
+        if allowed and probe.writes:
+            assert after != before, f"{who} POST {url} was allowed but changed nothing"
+        elif not allowed:
+            assert after == before, f"{who} {probe.method.upper()} {url} changed data"
+        if expected not in SUCCESS:
+            # The same refusal for an htmx request: no fragment slips through.
+            again = getattr(client, probe.method)(url, data, HTTP_HX_REQUEST="true")
+            check_status(again, expected, url)
+            check_refusal_says_why(again, url)
+            assert database_snapshot() == before, f"{who} htmx {url} changed data"
+
+
+def without_secrets(response) -> bytes:
+    """The page with its per-response CSRF token and CSP nonce blanked."""
+    return re.sub(
+        rb'(nonce="|CSRFToken": "|value=")[A-Za-z0-9_-]{20,}', rb"\1", response.content
+    )
+
+
+def test_outsider_404_looks_like_any_unknown_production(world):
+    """A production you are not on is indistinguishable from one that does not exist."""
+    client = client_as(world, "outsider")
+    for path in ("", "tasks/", "crew/", "calendar/", "tasks/new/"):
+        real = client.get(f"/projects/MORN/{path}")
+        made_up = client.get(f"/projects/ZZZZ/{path}")
+        assert real.status_code == made_up.status_code == 404
+        assert without_secrets(real) == without_secrets(made_up)
+    real_task = client.get(reverse("task-detail", kwargs={"key": world.todo.key}))
+    made_up_task = client.get(reverse("task-detail", kwargs={"key": "ZZZZ-1"}))
+    assert without_secrets(real_task) == without_secrets(made_up_task)

@@ -1,0 +1,431 @@
+"""The board: status columns of cards, the filter bar, show-more and the moves."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.db import connection
+from django.db.models import F
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from production import services
+from production.management.commands.seed_demo import add_generated_tasks
+from production.models import CrewRole, Episode, Project, Task
+
+BOARD = "/projects/MORN/"
+HTMX = {"HTTP_HX_REQUEST": "true"}
+COLUMN_ORDER = [
+    "proposed",
+    "todo",
+    "in_progress",
+    "review",
+    "changes",
+    "done",
+    "cancelled",
+]
+
+
+def cards(response) -> dict[str, str]:
+    """Each card's HTML by task key, in the order they appear."""
+    html = response.content.decode()
+    found = {}
+    for match in re.finditer(r'<li class="card[^"]*" id="card-([A-Z]+-\d+)">', html):
+        end = html.find("</li>", match.end())
+        found[match.group(1)] = html[match.start() : end]
+    return found
+
+
+def column_keys(response, status) -> list[str]:
+    html = response.content.decode()
+    start = html.index(f'<section class="column status-{status}"')
+    end = html.find("</section>", start)
+    return re.findall(r'id="card-([A-Z]+-\d+)"', html[start:end])
+
+
+def add_tasks(project, count, **fields):
+    """`count` plain tasks on `project`, numbered after the existing ones."""
+    Project.objects.filter(pk=project.pk).update(
+        last_task_number=F("last_task_number") + count
+    )
+    project.refresh_from_db()
+    first = project.last_task_number - count + 1
+    Task.objects.bulk_create(
+        Task(
+            project=project,
+            number=number,
+            key=f"{project.code}-{number}",
+            title=f"Generated {number}",
+            **fields,
+        )
+        for number in range(first, first + count)
+    )
+
+
+def test_board_shows_every_column_in_workflow_order(client_for, producer, morn):
+    """The board has the seven status columns in workflow order, with their counts."""
+    response = client_for(producer).get(BOARD)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<html" in html
+    positions = [html.index(f'id="column-{status}"') for status in COLUMN_ORDER]
+    assert positions == sorted(positions)
+    for status in COLUMN_ORDER:
+        count = Task.objects.filter(project=morn, status=status).count()
+        assert (
+            f'aria-label="{count} task{"" if count == 1 else "s"}">{count}</span>'
+            in html
+        )
+        assert len(column_keys(response, status)) == count
+
+
+def test_cards_show_the_task_at_a_glance(client_for, producer, morn):
+    """A card links its key to the task page and shows title, kind, assignee, due date and priority."""
+    card = cards(client_for(producer).get(BOARD))["MORN-10"]
+    assert '<a class="key" href="/tasks/MORN-10/">MORN-10</a>' in card
+    assert "Select shots for the mayor interview" in card
+    assert "Editing" in card
+    assert "Eddie Marsh" in card
+    assert "High" in card
+    due = timezone.localdate() + dt.timedelta(days=2)
+    assert f'<time datetime="{due:%Y-%m-%d}">' in card
+    assert "overdue" not in card
+
+
+def test_overdue_cards_stand_out(client_for, producer, morn):
+    """An open task past its due date is marked overdue, in a class and in words."""
+    found = cards(client_for(producer).get(BOARD))
+    overdue = found["MORN-4"]
+    assert 'class="card priority-4 kind-editing overdue"' in overdue
+    assert '<span class="overdue-flag">overdue</span>' in overdue
+    # Done work is never late, even with a date in the past.
+    assert "overdue" not in found["MORN-7"]
+
+
+def test_booking_cards_show_the_slot_in_the_productions_time_zone(
+    client_for, producer, morn
+):
+    """A booking's slot is shown in the production's time zone, not the server's."""
+    booking = Task.objects.get(key="MORN-17")
+    services.task_update(
+        task=booking,
+        by=producer,
+        version=booking.version,
+        starts_at=dt.datetime(2030, 7, 1, 6, 30, tzinfo=dt.UTC),
+        ends_at=dt.datetime(2030, 7, 1, 7, 0, tzinfo=dt.UTC),
+    )
+    card = cards(client_for(producer).get(BOARD))["MORN-17"]
+    # London is an hour ahead of UTC in July.
+    assert "Mon 1 Jul, 07:30" in card
+    assert "08:00" in card
+    assert "BST" in card
+
+
+def test_htmx_request_gets_only_the_columns(client_for, producer, morn):
+    """An htmx request gets the columns region alone, without the page around it."""
+    response = client_for(producer).get(BOARD + "?kind=editing", **HTMX)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in html and "filter-bar" not in html
+    assert html.lstrip().startswith('<div id="board-columns"')
+    assert 'hx-trigger="task-moved from:body"' in html
+    assert 'hx-get="/projects/MORN/?kind=editing"' in html
+    assert set(cards(response)) == set(
+        Task.objects.filter(project=morn, kind="editing").values_list("key", flat=True)
+    )
+    assert response.headers["Vary"].count("HX-Request") == 1
+
+
+def test_filter_bar_updates_the_board_with_htmx_and_keeps_the_url(client_for, producer):
+    """The filter bar is a GET form that swaps the columns and pushes the filtered URL."""
+    html = client_for(producer).get(BOARD).content.decode()
+    form = re.search(r'<form class="filter-bar"[^>]*>', html).group(0)
+    assert 'method="get"' in form and 'action="/projects/MORN/"' in form
+    assert 'hx-get="/projects/MORN/"' in form
+    assert 'hx-target="#board-columns"' in form
+    assert 'hx-push-url="true"' in form
+    assert "change" in form and "input changed delay:" in form
+    for name in ("q", "assignee", "kind", "episode", "priority"):
+        assert f'<label for="id_{name}">' in html
+    assert 'name="status"' not in html.split("board-columns")[0]
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("kind=booking", lambda m, d: Task.objects.filter(project=m, kind="booking")),
+        ("priority=4", lambda m, d: Task.objects.filter(project=m, priority=4)),
+        (
+            "q=teleprompter",
+            lambda m, d: Task.objects.filter(
+                project=m, title__icontains="teleprompter"
+            ),
+        ),
+        (
+            "assignee={editor}",
+            lambda m, d: Task.objects.filter(project=m, assignee=d["editor"]),
+        ),
+        (
+            "episode={episode}",
+            lambda m, d: Task.objects.filter(project=m, episode__number=101),
+        ),
+    ],
+)
+def test_filters_in_the_url_narrow_the_cards(
+    client_for, producer, morn, demo, query, expected
+):
+    """Each filter in the URL leaves only the matching cards on the board."""
+    query = query.format(
+        editor=demo["editor"].pk, episode=morn.episodes.get(number=101).pk
+    )
+    response = client_for(producer).get(f"{BOARD}?{query}")
+    keys = set(expected(morn, demo).values_list("key", flat=True))
+    assert keys
+    assert set(cards(response)) == keys
+
+
+def test_filters_are_kept_in_the_move_forms_and_the_refresh(client_for, producer):
+    """Moves return to the filtered board, and the refresh refetches the same filters."""
+    response = client_for(producer).get(BOARD + "?kind=script&q=&priority=")
+    html = response.content.decode()
+    assert (
+        'hx-get="/projects/MORN/?kind=script" hx-trigger="task-moved from:body"' in html
+    )
+    assert (
+        '<input type="hidden" name="next" value="/projects/MORN/?kind=script">'
+        in cards(response)["MORN-5"]
+    )
+
+
+def test_invalid_filter_values_show_an_error_not_a_crash(client_for, producer, morn):
+    """Nonsense in the URL is a 200 with an error on the filter bar, and the filter is ignored."""
+    response = client_for(producer).get(
+        BOARD + "?assignee=abc&kind=spaceship&priority=9"
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    errors = html[html.index('id="filter-errors"') :]
+    assert "Assignee: Nobody by that id is on this crew." in errors
+    assert "Kind: There is no kind of task “spaceship”." in errors
+    assert "Priority: There is no priority “9”." in errors
+    assert len(cards(response)) == Task.objects.filter(project=morn).count()
+
+
+def test_htmx_filter_errors_replace_the_bars_errors(client_for, producer):
+    """With htmx the filter bar's errors are refreshed out of band, so stale ones leave."""
+    bad = client_for(producer).get(BOARD + "?kind=spaceship", **HTMX).content.decode()
+    assert 'id="filter-errors"' in bad and 'hx-swap-oob="true"' in bad
+    assert "There is no kind of task" in bad
+    good = client_for(producer).get(BOARD + "?kind=script", **HTMX).content.decode()
+    assert 'id="filter-errors"' in good and "There is no kind" not in good
+
+
+def test_status_is_not_a_board_filter(client_for, producer, morn):
+    """A status in the URL does not hide any column: every card is still there."""
+    response = client_for(producer).get(BOARD + "?status=done")
+    assert len(cards(response)) == Task.objects.filter(project=morn).count()
+
+
+def test_archived_tasks_are_not_on_the_board(client_for, producer, morn):
+    """An archived task leaves the board and its column's count."""
+    task = Task.objects.get(key="MORN-3")
+    services.task_archive(task=task, by=producer)
+    response = client_for(producer).get(BOARD)
+    assert "MORN-3" not in cards(response)
+
+
+def test_a_big_column_shows_its_first_fifty_cards(client_for, producer, morn):
+    """With 120 more tasks to do, the column shows 50 cards, its full count and Show more."""
+    add_tasks(morn, 120, status="todo", priority=1)
+    total = Task.objects.filter(project=morn, status="todo").count()
+    response = client_for(producer).get(BOARD)
+    todo = column_keys(response, "todo")
+    assert len(todo) == 50
+    # The most pressing first: the demo's own to-dos outrank the low generated ones.
+    assert todo[0] == "MORN-3" and todo[1] == "MORN-10"
+    html = response.content.decode()
+    assert f'aria-label="{total} tasks">{total}</span>' in html
+    assert 'href="/projects/MORN/?status=todo&amp;page=2"' in html
+    # Small columns have no such link.
+    assert "status=review&amp;page=2" not in html
+
+
+def test_show_more_with_htmx_returns_the_next_cards(client_for, producer, morn):
+    """Show more (htmx) returns the next 50 cards of that column and a link for the rest."""
+    add_tasks(morn, 120, status="todo", priority=1)
+    client = client_for(producer)
+    first = column_keys(client.get(BOARD), "todo")
+    second = client.get(BOARD + "?status=todo&page=2", **HTMX)
+    html = second.content.decode()
+    assert second.status_code == 200 and "<html" not in html
+    page_two = list(cards(second))
+    assert len(page_two) == 50 and not set(page_two) & set(first)
+    assert 'hx-get="/projects/MORN/?status=todo&amp;page=3"' in html
+    assert 'hx-target="closest li" hx-swap="outerHTML"' in html
+    assert "autofocus" in cards(second)[page_two[0]]
+    third = client.get(BOARD + "?status=todo&page=3", **HTMX)
+    rest = list(cards(third))
+    total = Task.objects.filter(project=morn, status="todo").count()
+    assert len(rest) == total - 100
+    assert "page=4" not in third.content.decode()
+    assert len(set(first) | set(page_two) | set(rest)) == total
+
+
+def test_show_more_keeps_the_filters(client_for, producer, morn):
+    """The show-more link carries the filters, and its cards obey them."""
+    add_tasks(morn, 60, status="todo", kind="script")
+    add_tasks(morn, 60, status="todo", kind="promotion")
+    client = client_for(producer)
+    html = client.get(BOARD + "?kind=script").content.decode()
+    assert 'href="/projects/MORN/?kind=script&amp;status=todo&amp;page=2"' in html
+    more = client.get(BOARD + "?kind=script&status=todo&page=2", **HTMX)
+    kinds = set(
+        Task.objects.filter(key__in=list(cards(more))).values_list("kind", flat=True)
+    )
+    assert kinds == {"script"}
+
+
+def test_show_more_without_javascript_deepens_the_column(client_for, producer, morn):
+    """Followed without htmx, Show more shows the whole board with that column 100 cards deep."""
+    add_tasks(morn, 120, status="todo")
+    response = client_for(producer).get(BOARD + "?status=todo&page=2")
+    html = response.content.decode()
+    assert "<html" in html
+    assert len(column_keys(response, "todo")) == 100
+    assert 'href="/projects/MORN/?status=todo&amp;page=3"' in html
+    assert len(column_keys(response, "review")) == (
+        Task.objects.filter(project=morn, status="review").count()
+    )
+
+
+def test_show_more_with_a_bad_page_is_explained(client_for, producer, morn):
+    """A nonsense page is a clear message: on the page without htmx, a 400 with htmx."""
+    client = client_for(producer)
+    plain = client.get(BOARD + "?status=todo&page=abc")
+    assert plain.status_code == 200
+    assert "There is no such page of cards" in plain.content.decode()
+    assert len(cards(plain)) == Task.objects.filter(project=morn).count()
+    partial = client.get(BOARD + "?status=nowhere&page=2", **HTMX)
+    assert partial.status_code == 400
+    assert '<p class="error-message">There is no such page' in partial.content.decode()
+
+
+def test_an_ap_sees_start_on_their_own_todo_but_never_approve(client_for, ap, task_of):
+    """An AP's own to-do card offers Start; nothing on the board offers them Approve."""
+    response = client_for(ap).get(BOARD)
+    own = task_of(ap, "todo")
+    card = cards(response)[own.key]
+    assert 'name="to" value="in_progress"' in card and "Start" in card
+    html = response.content.decode()
+    assert 'value="done"' not in html and "Approve" not in html
+    # Someone else's to-do offers the AP nothing.
+    assert "<form" not in cards(response)["MORN-10"]
+
+
+def test_the_producer_sees_approve_on_work_in_review(client_for, producer, task_of, ap):
+    """The supervising producer may approve, request changes on or cancel work in review."""
+    response = client_for(producer).get(BOARD)
+    review = task_of(ap, "review")
+    card = cards(response)[review.key]
+    assert f'action="/tasks/{review.key}/move/"' in card
+    assert 'name="to" value="done"' in card and "Approve" in card
+    assert 'name="to" value="changes"' in card
+    # The producer is not the assignee, so may not start the AP's to-do.
+    assert 'value="in_progress"' not in cards(response)[task_of(ap, "todo").key]
+
+
+def test_cards_offer_exactly_the_workflow_moves(client_for, writer, morn):
+    """Every card's move forms are exactly those the workflow gives this viewer."""
+    from production import workflow
+
+    response = client_for(writer).get(BOARD)
+    found = cards(response)
+    role = CrewRole.objects.get(name=CrewRole.WRITER, project=None)
+    for task in Task.objects.filter(project=morn).select_related("project"):
+        offered = re.findall(r'name="to" value="(\w+)"', found[task.key])
+        expected = [move.target for move in workflow.move_actions(task, writer, role)]
+        assert offered == expected, task.key
+
+
+def test_outsider_gets_404_on_the_board(client_for, outsider):
+    """Someone not on the crew cannot tell the production exists."""
+    assert client_for(outsider).get(BOARD).status_code == 404
+    assert client_for(outsider).get(BOARD, **HTMX).status_code == 404
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client, morn):
+    """The board asks an anonymous visitor to log in first."""
+    response = client.get(BOARD)
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/login/")
+
+
+def test_the_board_only_reads(client_for, producer):
+    """Posting to the board is refused: it has nothing to change."""
+    assert client_for(producer).post(BOARD).status_code == 405
+
+
+def _queries(client, url, **headers):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, **headers)
+    assert response.status_code == 200
+    return len(captured)
+
+
+def test_board_query_count_stays_flat(client_for, producer, ap):
+    """The board costs the same few queries with 5 tasks as with 200."""
+    project = services.project_create(by=producer, name="Load test", code="LOAD")
+    services.membership_add(
+        project=project,
+        by=producer,
+        user=ap,
+        role=CrewRole.objects.get(name=CrewRole.ASSOCIATE_PRODUCER, project=None),
+        reports_to=producer,
+    )
+    Episode.objects.create(project=project, number=1)
+    add_generated_tasks(project, 4)
+    # A booking from the start: checking cards for clashes is one query
+    # whenever a booking is on the board.
+    start = timezone.now()
+    services.task_create(
+        project=project,
+        by=producer,
+        title="Book a guest",
+        kind=Task.Kind.BOOKING,
+        assignee=ap,
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=1),
+    )
+    client = client_for(producer)
+    url = "/projects/LOAD/"
+    filtered = f"{url}?kind=booking&assignee={ap.pk}"
+    client.get(url)  # warm up: the session and the content types
+    few = [_queries(client, u, **h) for u in (url, filtered) for h in ({}, HTMX)]
+    add_generated_tasks(project, 195)
+    many = [_queries(client, u, **h) for u in (url, filtered) for h in ({}, HTMX)]
+    assert Task.objects.filter(project=project).count() == 200
+    assert few == many
+    assert max(many) <= 15
+
+
+def test_history_restore_gets_the_whole_page(client_for, producer):
+    """When htmx restores history after Back, it gets the full board, not a fragment."""
+    response = client_for(producer).get(
+        BOARD + "?kind=script",
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_HISTORY_RESTORE_REQUEST="true",
+    )
+    assert "<html" in response.content.decode()
+
+
+def test_clashing_bookings_are_flagged_on_their_cards(client_for, producer, morn):
+    """Two bookings of Studio B at overlapping times each name the other on the board."""
+    clashing = list(
+        Task.objects.filter(project=morn, kind="booking", location="Studio B")
+    )
+    assert len(clashing) == 2
+    page = client_for(producer).get(BOARD)
+    html = page.content.decode()
+    assert html.count("Conflict:") == 2
+    for task in clashing:
+        assert f'href="{task.get_absolute_url()}">{task.key}</a>' in html

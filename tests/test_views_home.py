@@ -1,0 +1,348 @@
+"""My work (`/`) and the login page that leads to it."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from production.management.commands.seed_demo import PASSWORD, add_generated_tasks
+from production.models import CrewRole, Membership, Project, Task, User
+
+MY_WORK = reverse("my-work")
+
+
+@pytest.fixture
+def roles(demo):
+    return {role.name: role for role in CrewRole.objects.filter(project=None)}
+
+
+LOGIN = reverse("login")
+
+
+def section(response, name: str) -> str:
+    """The HTML of the page's <section id=name>, or "" when it is not there."""
+    match = re.search(
+        rf'<section[^>]*\bid="{name}"[^>]*>(.*?)</section>',
+        response.content.decode(),
+        re.S,
+    )
+    return match.group(1) if match else ""
+
+
+def keys_in(html: str) -> list[str]:
+    return re.findall(r'class="key">([A-Z]+-\d+)<', html)
+
+
+def title_key(title: str) -> str:
+    return Task.objects.get(title=title).key
+
+
+def test_anonymous_visitor_is_sent_to_log_in():
+    """Without a session, my work redirects to the login page and back."""
+    response = Client().get(MY_WORK)
+    assert response.status_code == 302
+    assert response["Location"] == f"{LOGIN}?next=/"
+
+
+def test_ap_tasks_land_in_their_urgency_groups(client_for, ap):
+    """The AP's overdue, today, sent-back, later and undated tasks each show under their heading."""
+    response = client_for(ap).get(MY_WORK)
+    assert response.status_code == 200
+    assert title_key("Promo for Friday's cooking segment") in keys_in(
+        section(response, "changes")
+    )
+    assert keys_in(section(response, "overdue")) == [
+        title_key("Cut weather package to 1:30")
+    ]
+    assert title_key("Rewrite cold open for Monday") in keys_in(
+        section(response, "today")
+    )
+    assert title_key("Script the traffic explainer") in keys_in(
+        section(response, "later")
+    )
+    assert title_key("Pitch: school lunch investigation") in keys_in(
+        section(response, "undated")
+    )
+
+
+def test_sent_back_comes_first_whatever_its_due_date(client_for, ap, task_of):
+    """A task sent back for changes heads the page even when it is also overdue."""
+    changes = task_of(ap, Task.Status.CHANGES)
+    Task.objects.filter(pk=changes.pk).update(
+        due_date=timezone.localdate() - dt.timedelta(days=4)
+    )
+    response = client_for(ap).get(MY_WORK)
+    html = response.content.decode()
+    assert changes.key in keys_in(section(response, "changes"))
+    assert changes.key not in keys_in(section(response, "overdue"))
+    assert html.index("Sent back for changes") < html.index("Overdue")
+
+
+def test_this_week_runs_through_sunday(client_for, ap, morn):
+    """A task due this Sunday is "This week"; one due the Monday after is "Later"."""
+    today = timezone.localdate()
+    sunday = today + dt.timedelta(days=6 - today.weekday())
+    Task.objects.filter(title="Script the traffic explainer").update(due_date=sunday)
+    Task.objects.filter(title="Rewrite cold open for Monday").update(
+        due_date=sunday + dt.timedelta(days=1)
+    )
+    response = client_for(ap).get(MY_WORK)
+    sunday_group = "today" if sunday == today else "week"
+    assert title_key("Script the traffic explainer") in keys_in(
+        section(response, sunday_group)
+    )
+    assert title_key("Rewrite cold open for Monday") in keys_in(
+        section(response, "later")
+    )
+
+
+def test_only_my_open_tasks_are_listed(client_for, ap, task_of):
+    """Done, cancelled, archived and other people's tasks stay off my work."""
+    archived = task_of(ap, Task.Status.TODO)
+    Task.objects.filter(pk=archived.pk).update(archived=True)
+    response = client_for(ap).get(MY_WORK)
+    listed = keys_in(response.content.decode())
+    for status in (Task.Status.DONE, Task.Status.CANCELLED):
+        assert task_of(ap, status).key not in listed
+    assert archived.key not in listed
+    assert title_key("Update the contacts sheet") not in listed  # ap2's
+    assert "Book the band for Friday" not in response.content.decode()  # NITE
+
+
+def test_each_row_shows_key_title_production_status_and_due_date(client_for, ap):
+    """A row links its key and title to the task and shows its code, status and date."""
+    task = Task.objects.get(title="Cut weather package to 1:30")
+    html = section(client_for(ap).get(MY_WORK), "overdue")
+    assert f'href="{task.get_absolute_url()}"' in html
+    assert "Cut weather package to 1:30" in html
+    assert ">MORN<" in html
+    assert 'class="badge status-in_progress">In progress<' in html
+    assert task.due_date.strftime("%Y-%m-%d") in html
+    assert "overdue" in html
+
+
+def test_an_ap_sees_no_producer_sections(client_for, ap):
+    """An AP, who may approve nothing, gets no review queue, pitches or team load."""
+    response = client_for(ap).get(MY_WORK)
+    content = response.content.decode()
+    assert "Awaiting my review" not in content
+    assert "Pitches to decide" not in content
+    assert "Team load" not in content
+
+
+def test_producer_sees_reviews_oldest_first_with_their_wait(client_for, producer):
+    """Tasks in review list the longest-waiting first, with how long each has waited."""
+    now = timezone.now()
+    waits = {
+        "Write headlines for Wednesday": dt.timedelta(days=3, hours=2),
+        "Social clips for the health segment": dt.timedelta(days=1, hours=1),
+        "Revise copy to match the shot list": dt.timedelta(hours=5),
+    }
+    for title, wait in waits.items():
+        Task.objects.filter(title=title).update(status_changed_at=now - wait)
+    html = section(client_for(producer).get(MY_WORK), "review")
+    assert keys_in(html) == [title_key(title) for title in waits]
+    assert "waiting" in html
+    assert "3\xa0days" in html
+    assert "5\xa0hours" in html
+
+
+def test_reviewer_without_approval_rights_still_sees_their_reviews(
+    client_for, editor, task_of, ap
+):
+    """Someone named reviewer of a task sees it awaiting their review."""
+    task = task_of(ap, Task.Status.REVIEW)
+    Task.objects.filter(pk=task.pk).update(reviewer=editor)
+    html = section(client_for(editor).get(MY_WORK), "review")
+    assert keys_in(html) == [task.key]
+
+
+def test_producer_sees_pitches_to_decide(client_for, producer):
+    """Both MORN pitches wait for the producer's decision."""
+    html = section(client_for(producer).get(MY_WORK), "pitches")
+    assert sorted(keys_in(html)) == sorted(
+        Task.objects.filter(
+            project__code="MORN", status=Task.Status.PROPOSED
+        ).values_list("key", flat=True)
+    )
+
+
+def test_producer_sees_the_team_load(client_for, producer, ap, morn):
+    """The team load gives each crew member's open and overdue counts."""
+    today = timezone.localdate()
+    open_tasks = Task.objects.filter(
+        project=morn, assignee=ap, status__in=Task.OPEN_STATUSES, archived=False
+    )
+    expected_open = open_tasks.count()
+    expected_overdue = open_tasks.filter(due_date__lt=today).count()
+    html = section(client_for(producer).get(MY_WORK), "team")
+    row = re.search(r"<th scope=\"row\">Sam Okafor</th>(.*?)</tr>", html, re.S)
+    assert row, html
+    counts = re.findall(r">(\d+)</td>", row.group(1))
+    assert counts == [str(expected_open), str(expected_overdue)]
+    for name in ("Paula Reyes", "Jo Lindqvist", "Eddie Marsh", "Wren Adeyemi"):
+        assert name in html
+    assert "Olive Stone" not in html  # NITE's producer, not on MORN
+
+
+def test_team_load_counts_someone_on_two_crews_once_per_task(
+    client_for, producer, ap2, nite, roles
+):
+    """A producer of MORN and NITE sees ap2's open tasks of both, each counted once."""
+    Membership.objects.create(project=nite, user=producer, role=roles["Producer"])
+    expected = Task.objects.filter(
+        assignee=ap2, status__in=Task.OPEN_STATUSES, archived=False
+    ).count()
+    html = section(client_for(producer).get(MY_WORK), "team")
+    row = re.search(r"<th scope=\"row\">Jo Lindqvist</th>(.*?)</tr>", html, re.S)
+    assert re.findall(r">(\d+)</td>", row.group(1))[0] == str(expected)
+
+
+def test_a_producer_only_sees_their_own_productions(client_for, outsider):
+    """NITE's producer sees NITE's crew and none of MORN's reviews or pitches."""
+    response = client_for(outsider).get(MY_WORK)
+    assert "Nothing is waiting for your review." in section(response, "review")
+    assert "No pitches to decide." in section(response, "pitches")
+    team = section(response, "team")
+    assert "Jo Lindqvist" in team
+    assert "Sam Okafor" not in team
+
+
+def test_someone_on_no_production_gets_a_friendly_sentence(db):
+    """A new account is told how to get started, not shown empty tables."""
+    newcomer = User.objects.create_user("newcomer", password="x" * 16)
+    client = Client()
+    client.force_login(newcomer)
+    response = client.get(MY_WORK)
+    assert response.status_code == 200
+    assert "You are not on any production yet." in response.content.decode()
+
+
+def test_crew_with_nothing_assigned_is_told_so(client_for, outsider):
+    """Crew with no open tasks of their own see a calm empty state."""
+    response = client_for(outsider).get(MY_WORK)
+    assert "Nothing is assigned to you right now." in response.content.decode()
+
+
+def test_archived_production_work_drops_off(client_for, ap, morn):
+    """Tasks of an archived production leave my work."""
+    Project.objects.filter(pk=morn.pk).update(archived=True)
+    response = client_for(ap).get(MY_WORK)
+    assert keys_in(response.content.decode()) == []
+
+
+@pytest.mark.parametrize("who", ["producer", "ap"])
+def test_htmx_refresh_returns_only_the_work_region(client_for, demo, who):
+    """An htmx request (the Refresh link) gets the `work` partial, not the page."""
+    response = client_for(demo[who]).get(MY_WORK, HTTP_HX_REQUEST="true")
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert content.lstrip().startswith('<div id="work"')
+    assert "<html" not in content
+    if who == "producer":
+        assert keys_in(section(response, "review"))
+    else:
+        assert keys_in(section(response, "overdue"))
+
+
+def test_refresh_is_a_real_link(client_for, ap):
+    """The Refresh control works without JavaScript: a plain link to my work."""
+    content = client_for(ap).get(MY_WORK).content.decode()
+    assert re.search(r'<a [^>]*href="/" hx-get="/" hx-target="#work"', content)
+
+
+def test_long_groups_are_capped_and_say_how_many_more(client_for, ap, morn):
+    """A group of hundreds shows its first 50 and counts the rest."""
+    Task.objects.filter(project=morn).delete()
+    Membership.objects.filter(project=morn).exclude(user=ap).delete()
+    add_generated_tasks(morn, 200)
+    today = timezone.localdate()
+    sunday = today + dt.timedelta(days=6 - today.weekday())
+    later = (
+        Task.objects.filter(
+            assignee=ap, status__in=Task.OPEN_STATUSES, due_date__gt=sunday
+        )
+        .exclude(status=Task.Status.CHANGES)
+        .count()
+    )
+    assert later > 50
+    html = section(client_for(ap).get(MY_WORK), "later")
+    assert len(keys_in(html)) == 50
+    assert "…and " in html and " more." in html
+
+
+def count_queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("who", ["producer", "ap"])
+def test_query_count_is_flat_as_tasks_grow(client_for, demo, morn, who):
+    """My work runs the same few queries with 5 tasks as with 200."""
+    keep = Task.objects.filter(project=morn).order_by("number")[:5]
+    Task.objects.filter(project=morn).exclude(pk__in=[t.pk for t in keep]).delete()
+    client = client_for(demo[who])
+    few = count_queries(client, MY_WORK)
+    add_generated_tasks(morn, 195)
+    assert Task.objects.filter(project=morn).count() == 200
+    many = count_queries(client, MY_WORK)
+    assert few == many
+    assert many <= 15
+
+
+# The login page ---------------------------------------------------------
+
+
+def test_login_page_has_labelled_fields(db):
+    """The login form labels its username and password fields."""
+    response = Client().get(LOGIN)
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert '<label for="id_username">' in content
+    assert '<label for="id_password">' in content
+
+
+def test_login_leads_to_my_work(demo):
+    """The right password signs you in and opens my work."""
+    client = Client()
+    response = client.post(LOGIN, {"username": "ap", "password": PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == MY_WORK
+    assert client.get(MY_WORK).status_code == 200
+
+
+def test_wrong_password_shows_an_error(demo):
+    """A wrong password keeps you on the form with a clear error."""
+    response = Client().post(LOGIN, {"username": "ap", "password": "not-it"})
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "error-message" in content
+    assert "Please enter a correct username and password" in content
+    assert 'value="ap"' in content
+
+
+def test_login_keeps_next(demo):
+    """After logging in you land on the page you first asked for."""
+    client = Client()
+    asked = reverse("project-list")
+    page = client.get(client.get(asked)["Location"])
+    assert f'name="next" value="{asked}"' in page.content.decode()
+    response = client.post(
+        LOGIN, {"username": "ap", "password": PASSWORD, "next": asked}
+    )
+    assert response["Location"] == asked
+
+
+def test_logout_is_a_post_form_in_the_top_bar(client_for, ap):
+    """Signed in, the top bar carries a Log out button that POSTs with CSRF."""
+    content = client_for(ap).get(MY_WORK).content.decode()
+    form = re.search(r'<form class="logout" method="post" action="([^"]+)">', content)
+    assert form and form.group(1) == reverse("logout")
+    assert "csrfmiddlewaretoken" in content

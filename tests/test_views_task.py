@@ -1,0 +1,835 @@
+"""The task pages: a task, its edit and new-task forms, its moves and comments."""
+
+import datetime as dt
+import json
+import zoneinfo
+from html.parser import HTMLParser
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from production import services
+from production.models import Activity, Comment, CrewRole, Membership, Task, User
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+S = Task.Status
+
+
+def url(name, task):
+    return reverse(name, kwargs={"key": task.key})
+
+
+def booking(morn):
+    """The demo's confirmed booking of the chef, in Studio B."""
+    return Task.objects.get(project=morn, guest="Chef Ana Ruiz")
+
+
+def edit_data(task, **changes):
+    """The edit form as the browser would post it, unchanged but for `changes`."""
+    zone = task.project.tzinfo
+    slot = {
+        name: timezone.localtime(value, zone).strftime("%Y-%m-%dT%H:%M")
+        for name in ("starts_at", "ends_at")
+        if (value := getattr(task, name))
+    }
+    data = {
+        "version": task.version,
+        "title": task.title,
+        "kind": task.kind,
+        "description": task.description,
+        "priority": task.priority,
+        "assignee": task.assignee_id or "",
+        "reviewer": task.reviewer_id or "",
+        "due_date": task.due_date.isoformat() if task.due_date else "",
+        "episode": task.episode_id or "",
+        "guest": task.guest,
+        "contact": task.contact,
+        "starts_at": slot.get("starts_at", ""),
+        "ends_at": slot.get("ends_at", ""),
+        "location": task.location,
+        "confirmed": "on" if task.confirmed else "",
+    }
+    data.update(changes)
+    if not data["confirmed"]:
+        del data["confirmed"]
+    return data
+
+
+def triggered(response) -> dict:
+    return json.loads(response.headers["HX-Trigger"])
+
+
+# --- the task page ----------------------------------------------------------------
+
+
+def test_task_page_shows_every_field_of_a_booking(client_for, producer, morn):
+    """The task page shows a booking's fields, its slot on the production's clock."""
+    task = booking(morn)
+    task.description = "Bring the knives."
+    task.save()
+    response = client_for(producer).get(url("task-detail", task))
+    assert response.status_code == 200
+    page = response.content.decode()
+    for text in (
+        task.key,
+        task.title,
+        "Booking",
+        "In progress",
+        "High",
+        "Jo Lindqvist",  # the assignee
+        "Paula Reyes",  # the reviewer
+        "Bring the knives.",
+        "Chef Ana Ruiz",
+        "ana@ruizkitchen.example",
+        "Studio B",
+        "Europe/London",
+    ):
+        assert text in page, text
+    local = timezone.localtime(task.starts_at, zoneinfo.ZoneInfo("Europe/London"))
+    assert local.strftime("%H:%M") == "07:30"
+    assert "07:30" in page
+    assert "Confirmed</dt><dd>Yes" in page
+
+
+def test_task_page_flags_an_overlapping_booking(client_for, producer, morn):
+    """Two bookings in Studio B at overlapping times are flagged on the page."""
+    task = booking(morn)
+    other = Task.objects.get(project=morn, guest="Cllr. Tom Baines")
+    page = client_for(producer).get(url("task-detail", task)).content.decode()
+    assert "Clashes with" in page
+    assert other.key in page
+
+
+def test_overdue_due_date_stands_out(client_for, ap, task_of):
+    """An open task past its due date says it is overdue."""
+    task = task_of(ap, S.IN_PROGRESS)
+    assert task.due_date < timezone.localdate()
+    page = client_for(ap).get(url("task-detail", task)).content.decode()
+    assert 'class="overdue"' in page
+    assert "overdue</strong>" in page
+
+
+def test_task_page_shows_the_episode(client_for, ap, task_of):
+    """The task's episode appears among its fields."""
+    task = task_of(ap, S.TODO)
+    assert task.episode is not None
+    page = client_for(ap).get(url("task-detail", task)).content.decode()
+    assert str(task.episode) in page
+
+
+def test_task_page_shows_only_the_moves_allowed(client_for, ap, producer, task_of):
+    """The assignee sees Start on a to-do task; approving is for the producer."""
+    todo = task_of(ap, S.TODO)
+    page = client_for(ap).get(url("task-detail", todo)).content.decode()
+    assert ">Start</button>" in page
+    assert "Cancel</button>" not in page
+    review = task_of(ap, S.REVIEW)
+    page = client_for(ap).get(url("task-detail", review)).content.decode()
+    assert ">Withdraw</button>" in page
+    assert ">Approve</button>" not in page
+    page = client_for(producer).get(url("task-detail", review)).content.decode()
+    assert ">Approve</button>" in page
+    assert "<summary>Request changes</summary>" in page
+    assert 'name="note"' in page
+
+
+def test_changes_note_is_shown_prominently(client_for, ap, task_of):
+    """When a task comes back, the AP sees the producer's note at the top."""
+    task = task_of(ap, S.CHANGES)
+    page = client_for(ap).get(url("task-detail", task)).content.decode()
+    state = page.split('id="task-state"')[1].split("</section>")[0]
+    assert "Changes requested" in state
+    assert "trim it to 20 seconds" in state
+    assert "Paula Reyes" in state
+
+
+def test_history_names_who_moved_what_with_status_labels(
+    client_for, producer, ap, task_of
+):
+    """The history reads "moved it from In review to Done" with the note, by name."""
+    task = task_of(ap, S.REVIEW)
+    services.task_move(task=task, to=S.DONE, by=producer, note="Lovely work.")
+    page = client_for(ap).get(url("task-detail", task)).content.decode()
+    history = page.split('id="task-history"')[1]
+    assert "Paula Reyes</span> moved it from In review to Done" in history
+    assert "Lovely work." in history
+    assert "created the task" in history
+
+
+def test_comments_are_shown_oldest_first(client_for, ap, producer, task_of):
+    """Comments appear in the order they were written."""
+    task = task_of(ap, S.TODO)
+    services.comment_add(task=task, by=ap, body="First thought")
+    services.comment_add(task=task, by=producer, body="Second thought")
+    page = client_for(ap).get(url("task-detail", task)).content.decode()
+    assert page.index("First thought") < page.index("Second thought")
+
+
+def test_edit_and_archive_are_offered_only_to_crew_who_may_assign(
+    client_for, ap, producer, task_of
+):
+    """The producer sees Edit and Archive; the AP sees neither."""
+    task = task_of(ap, S.TODO)
+    page = client_for(producer).get(url("task-detail", task)).content.decode()
+    assert url("task-edit", task) in page
+    assert url("task-archive", task) in page
+    page = client_for(ap).get(url("task-detail", task)).content.decode()
+    assert url("task-edit", task) not in page
+    assert url("task-archive", task) not in page
+
+
+def test_task_page_as_htmx_is_the_status_region(client_for, ap, task_of):
+    """An htmx request gets the status and moves region, not the whole page."""
+    task = task_of(ap, S.TODO)
+    response = client_for(ap).get(url("task-detail", task), **HTMX)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert page.lstrip().startswith("<section")
+    assert 'id="task-state"' in page
+    assert "<html" not in page
+    assert ">Start</button>" in page
+    assert 'hx-trigger="task-moved from:body"' in page
+
+
+@pytest.mark.parametrize(
+    ("part", "marker"),
+    [("comments", 'id="comments"'), ("history", 'id="task-history"')],
+)
+def test_task_page_as_htmx_serves_each_region(client_for, ap, task_of, part, marker):
+    """htmx can fetch the comments or the history region on its own."""
+    task = task_of(ap, S.TODO)
+    response = client_for(ap).get(f"{url('task-detail', task)}?part={part}", **HTMX)
+    page = response.content.decode()
+    assert marker in page
+    assert 'id="task-state"' not in page
+    assert "<html" not in page
+
+
+def test_boosted_request_gets_the_whole_page(client_for, ap, task_of):
+    """A boosted link (hx-boost) still gets the whole page."""
+    task = task_of(ap, S.TODO)
+    response = client_for(ap).get(
+        url("task-detail", task), HTTP_HX_REQUEST="true", HTTP_HX_BOOSTED="true"
+    )
+    assert "<html" in response.content.decode()
+
+
+def test_task_of_another_production_is_not_found(client_for, outsider, task_of, ap):
+    """Someone not on the crew gets a 404, as if the task did not exist."""
+    task = task_of(ap, S.TODO)
+    assert client_for(outsider).get(url("task-detail", task)).status_code == 404
+
+
+def test_archived_task_is_not_found(client_for, producer, ap, task_of):
+    """An archived task has left the pages."""
+    task = task_of(ap, S.TODO)
+    services.task_archive(task=task, by=producer)
+    assert client_for(producer).get(url("task-detail", task)).status_code == 404
+
+
+def test_anonymous_visitor_is_sent_to_log_in(client, ap, task_of):
+    """Without logging in, the task page redirects to the login page."""
+    task = task_of(ap, S.TODO)
+    response = client.get(url("task-detail", task))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_task_page_query_count_stays_flat(client_for, demo, producer, ap, task_of):
+    """The task page costs the same queries with 5 or 50 comments and entries."""
+    task = task_of(ap, S.REVIEW)
+    people = [demo[name] for name in ("producer", "ap", "ap2", "editor", "writer")]
+    client = client_for(producer)
+    client.get(url("task-detail", task))  # warm the session
+
+    def add(count):
+        for index in range(count):
+            services.comment_add(
+                task=task, by=people[index % len(people)], body=f"Note {index}"
+            )
+
+    def measure():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url("task-detail", task))
+        assert response.status_code == 200
+        return len(queries)
+
+    add(5)
+    few = measure()
+    add(45)
+    many = measure()
+    assert Comment.objects.filter(task=task).count() == 50
+    assert Activity.objects.filter(task=task).count() > 50
+    assert few == many
+    assert many <= 15
+
+
+# --- moves ------------------------------------------------------------------------
+
+
+def test_assignee_starts_a_task(client_for, ap, task_of):
+    """Start moves the task to In progress and comes back to the task page."""
+    task = task_of(ap, S.TODO)
+    response = client_for(ap).post(url("task-move", task), {"to": S.IN_PROGRESS})
+    assert response.status_code == 302
+    assert response.url == task.get_absolute_url()
+    task.refresh_from_db()
+    assert task.status == S.IN_PROGRESS
+    assert Activity.objects.filter(
+        task=task, verb="moved", old_value=S.TODO, new_value=S.IN_PROGRESS, actor=ap
+    ).exists()
+
+
+def test_move_returns_to_a_safe_next(client_for, ap, task_of, morn):
+    """A move from the board goes back to the board, never to another site."""
+    board = reverse("project-board", kwargs={"code": morn.code}) + "?kind=script"
+    task = task_of(ap, S.TODO)
+    response = client_for(ap).post(
+        url("task-move", task), {"to": S.IN_PROGRESS, "next": board}
+    )
+    assert response.url == board
+    response = client_for(ap).post(
+        url("task-move", task),
+        {"to": S.REVIEW, "next": "https://evil.example/steal"},
+    )
+    assert response.url == task.get_absolute_url()
+
+
+def test_move_with_htmx_is_204_with_the_task_moved_event(client_for, ap, task_of):
+    """With htmx a move answers 204 and tells the page "task-moved"."""
+    task = task_of(ap, S.TODO)
+    response = client_for(ap).post(
+        url("task-move", task), {"to": S.IN_PROGRESS}, **HTMX
+    )
+    assert response.status_code == 204
+    assert triggered(response) == {
+        "task-moved": {"key": task.key, "status": S.IN_PROGRESS}
+    }
+    task.refresh_from_db()
+    assert task.status == S.IN_PROGRESS
+
+
+def test_refused_move_is_403_and_changes_nothing(client_for, ap, task_of):
+    """An AP cannot approve their own work: 403, and the task stays in review."""
+    task = task_of(ap, S.REVIEW)
+    version = task.version
+    for extra in ({}, HTMX):
+        response = client_for(ap).post(url("task-move", task), {"to": S.DONE}, **extra)
+        assert response.status_code == 403
+    task.refresh_from_db()
+    assert (task.status, task.version) == (S.REVIEW, version)
+
+
+def test_impossible_move_is_403(client_for, producer, ap, task_of):
+    """A to-do task cannot jump straight to Done, even for the producer."""
+    task = task_of(ap, S.TODO)
+    response = client_for(producer).post(url("task-move", task), {"to": S.DONE})
+    assert response.status_code == 403
+    task.refresh_from_db()
+    assert task.status == S.TODO
+
+
+def test_request_changes_needs_a_note(client_for, producer, ap, task_of):
+    """Asking for changes without a note is a 400 that says what is missing."""
+    task = task_of(ap, S.REVIEW)
+    for extra in ({}, HTMX):
+        response = client_for(producer).post(
+            url("task-move", task), {"to": S.CHANGES, "note": "  "}, **extra
+        )
+        assert response.status_code == 400
+        page = response.content.decode()
+        assert 'class="error-message"' in page
+        assert "Say what needs to change." in page
+    task.refresh_from_db()
+    assert task.status == S.REVIEW
+
+
+def test_request_changes_with_a_note_sends_it_back(client_for, producer, ap, task_of):
+    """The producer's note goes with the task back to the AP, on their page."""
+    task = task_of(ap, S.REVIEW)
+    response = client_for(producer).post(
+        url("task-move", task), {"to": S.CHANGES, "note": "Tighten the intro."}
+    )
+    assert response.status_code == 302
+    page = client_for(ap).get(url("task-detail", task)).content.decode()
+    state = page.split('id="task-state"')[1].split("</section>")[0]
+    assert "Tighten the intro." in state
+    assert ">Resume</button>" in state
+
+
+def test_move_to_an_unknown_status_is_400(client_for, ap, task_of):
+    """A made-up status is bad input, refused with a sentence."""
+    task = task_of(ap, S.TODO)
+    response = client_for(ap).post(url("task-move", task), {"to": "shipped"})
+    assert response.status_code == 400
+    assert "is not a status" in response.content.decode()
+
+
+def test_move_is_post_only(client_for, ap, task_of):
+    """Moving a task by GET is refused."""
+    task = task_of(ap, S.TODO)
+    assert client_for(ap).get(url("task-move", task)).status_code == 405
+
+
+def test_outsider_cannot_move_a_task(client_for, outsider, ap, task_of):
+    """Someone not on the crew gets a 404 and the task stays put."""
+    task = task_of(ap, S.TODO)
+    response = client_for(outsider).post(url("task-move", task), {"to": S.IN_PROGRESS})
+    assert response.status_code == 404
+    task.refresh_from_db()
+    assert task.status == S.TODO
+
+
+# --- comments ---------------------------------------------------------------------
+
+
+def test_comment_without_javascript_returns_to_the_comments(client_for, ap, task_of):
+    """A plain comment is saved and the browser goes back to the comments."""
+    task = task_of(ap, S.TODO)
+    response = client_for(ap).post(url("task-comment", task), {"body": "On it."})
+    assert response.status_code == 302
+    assert response.url == f"{task.get_absolute_url()}#comments"
+    assert Comment.objects.filter(task=task, author=ap, body="On it.").exists()
+
+
+def test_comment_with_htmx_shows_at_once(client_for, ap, task_of):
+    """With htmx the comments region comes back with the new comment in it."""
+    task = task_of(ap, S.TODO)
+    response = client_for(ap).post(
+        url("task-comment", task), {"body": "On it."}, **HTMX
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert page.lstrip().startswith('<section id="comments"')
+    assert "On it." in page
+    assert "<html" not in page
+    assert "task-commented" in triggered(response)
+
+
+@pytest.mark.parametrize(
+    ("body", "sentence"),
+    [("   ", "Write something first."), ("x" * 10_001, "under 10,000 characters")],
+)
+def test_empty_or_huge_comment_is_refused(client_for, ap, task_of, body, sentence):
+    """An empty or over-long comment is a 400 with a sentence, and nothing is saved."""
+    task = task_of(ap, S.TODO)
+    for extra in ({}, HTMX):
+        response = client_for(ap).post(
+            url("task-comment", task), {"body": body}, **extra
+        )
+        assert response.status_code == 400
+        page = response.content.decode()
+        assert 'class="error-message"' in page
+        assert sentence in page
+    assert not Comment.objects.filter(task=task).exists()
+
+
+def test_comment_markup_is_shown_as_text(client_for, ap, task_of):
+    """A "<script>" in a comment appears as text, never as markup."""
+    task = task_of(ap, S.TODO)
+    client = client_for(ap)
+    client.post(url("task-comment", task), {"body": "<script>alert(1)</script>"})
+    page = client.get(url("task-detail", task)).content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<script>alert(1)" not in page
+
+
+# --- edit -------------------------------------------------------------------------
+
+
+def test_edit_form_is_filled_in(client_for, producer, morn):
+    """The edit form shows the task as it is, with its version hidden in it."""
+    task = booking(morn)
+    response = client_for(producer).get(url("task-edit", task))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f'value="{task.title}"' in page
+    assert f'name="version" value="{task.version}"' in page
+    assert 'type="datetime-local"' in page
+    assert 'type="date"' in page
+    assert f'value="{task.due_date.isoformat()}"' in page
+
+
+def test_edit_form_as_htmx_is_the_form_alone(client_for, producer, ap, task_of):
+    """An htmx request for the edit page gets just the form."""
+    task = task_of(ap, S.TODO)
+    response = client_for(producer).get(url("task-edit", task), **HTMX)
+    page = response.content.decode()
+    assert 'id="task-form"' in page
+    assert "<html" not in page
+
+
+def test_edit_saves_and_records_the_change(client_for, producer, ap, task_of):
+    """Saving an edit changes the task and records who changed what."""
+    task = task_of(ap, S.TODO)
+    new_due = timezone.localdate() + dt.timedelta(days=7)
+    response = client_for(producer).post(
+        url("task-edit", task),
+        edit_data(task, title="Rewrite the cold open", due_date=new_due.isoformat()),
+    )
+    assert response.status_code == 302
+    assert response.url == task.get_absolute_url()
+    task.refresh_from_db()
+    assert task.title == "Rewrite the cold open"
+    assert task.due_date == new_due
+    changed = Activity.objects.filter(task=task, verb="changed", actor=producer)
+    assert set(changed.values_list("field", flat=True)) == {"title", "due_date"}
+
+
+def test_edit_with_htmx_redirects_the_client(client_for, producer, ap, task_of):
+    """After an htmx save the browser is told to go to the task, not given a 302."""
+    task = task_of(ap, S.TODO)
+    response = client_for(producer).post(
+        url("task-edit", task), edit_data(task, title="Retitled"), **HTMX
+    )
+    assert response.status_code == 200
+    assert response.headers["HX-Redirect"] == task.get_absolute_url()
+
+
+def test_edit_refused_for_an_ap(client_for, ap, task_of):
+    """An AP may not edit a task, by GET or POST: 403, and nothing changes."""
+    task = task_of(ap, S.TODO)
+    client = client_for(ap)
+    assert client.get(url("task-edit", task)).status_code == 403
+    response = client.post(url("task-edit", task), edit_data(task, title="Mine now"))
+    assert response.status_code == 403
+    task.refresh_from_db()
+    assert task.title != "Mine now"
+
+
+def test_stale_edit_is_refused_naming_what_changed(client_for, producer, ap, task_of):
+    """A save from an outdated form is a 409 naming the change; nothing is overwritten."""
+    task = task_of(ap, S.TODO)
+    loaded = edit_data(task)
+    # Meanwhile the AP starts the task and another edit retitles it.
+    services.task_move(task=task, to=S.IN_PROGRESS, by=ap)
+    services.task_update(task=task, by=producer, version=task.version, title="Theirs")
+    mine = {**loaded, "title": "Mine", "description": "My notes"}
+    response = client_for(producer).post(url("task-edit", task), mine)
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "was changed by someone else" in page
+    assert (
+        "Paula Reyes changed title from Rewrite cold open for Monday to Theirs" in page
+    )
+    assert "Sam Okafor moved it from To do to In progress" in page
+    # The form keeps the user's input and carries the new version.
+    assert 'value="Mine"' in page
+    assert "My notes" in page
+    task.refresh_from_db()
+    assert f'name="version" value="{task.version}"' in page
+    assert (task.title, task.description) == ("Theirs", "")
+
+
+def test_saving_again_after_a_stale_edit_applies_it(client_for, producer, ap, task_of):
+    """With the new version from the 409 form, saving again is deliberate and works."""
+    task = task_of(ap, S.TODO)
+    services.task_update(task=task, by=producer, version=task.version, title="Theirs")
+    data = edit_data(task, title="Mine")
+    response = client_for(producer).post(url("task-edit", task), data)
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert task.title == "Mine"
+
+
+def test_invalid_slot_is_a_form_error(client_for, producer, morn):
+    """A slot that ends before it starts is shown on the form, and nothing is saved."""
+    task = booking(morn)
+    version = task.version
+    response = client_for(producer).post(
+        url("task-edit", task),
+        edit_data(task, starts_at="2030-07-10T09:00", ends_at="2030-07-10T08:00"),
+    )
+    assert response.status_code == 200
+    assert "A booking slot must end after it starts." in response.content.decode()
+    task.refresh_from_db()
+    assert task.version == version
+
+
+def test_slot_round_trip_in_the_production_time_zone(
+    client_for, producer, morn, settings
+):
+    """A slot typed as 07:30 in London is 06:30 UTC in summer, and shown as 07:30."""
+    settings.TIME_ZONE = "Asia/Tokyo"  # the server's zone must not matter
+    task = booking(morn)
+    client = client_for(producer)
+    response = client.post(
+        url("task-edit", task),
+        edit_data(task, starts_at="2030-07-10T07:30", ends_at="2030-07-10T08:15"),
+    )
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert task.starts_at == dt.datetime(2030, 7, 10, 6, 30, tzinfo=dt.UTC)
+    assert task.ends_at == dt.datetime(2030, 7, 10, 7, 15, tzinfo=dt.UTC)
+    page = client.get(url("task-edit", task)).content.decode()
+    assert 'value="2030-07-10T07:30"' in page
+    assert 'value="2030-07-10T08:15"' in page
+    page = client.get(url("task-detail", task)).content.decode()
+    assert "07:30</time> to <time" in page
+    assert "08:15" in page
+
+
+def test_assignee_choices_are_crew_who_may_be_assigned(
+    client_for, producer, ap, task_of, morn, outsider
+):
+    """The assignee list offers the crew who may take work, nobody else."""
+    director = User.objects.create(username="dir", first_name="Dee", last_name="Rector")
+    watcher = CrewRole.objects.create(
+        project=morn, name="Watcher", can_be_assigned=False
+    )
+    Membership.objects.create(project=morn, user=director, role=watcher)
+    task = task_of(ap, S.TODO)
+    form = client_for(producer).get(url("task-edit", task)).context["form"]
+    assignees = set(form.fields["assignee"].queryset)
+    reviewers = set(form.fields["reviewer"].queryset)
+    assert ap in assignees
+    assert director not in assignees
+    assert outsider not in assignees
+    assert director in reviewers
+    assert outsider not in reviewers
+
+
+def test_edit_refuses_someone_outside_the_crew_as_assignee(
+    client_for, producer, ap, task_of, outsider
+):
+    """Posting an outsider as assignee is a form error, not a change."""
+    task = task_of(ap, S.TODO)
+    response = client_for(producer).post(
+        url("task-edit", task), edit_data(task, assignee=outsider.pk)
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["assignee"]
+    task.refresh_from_db()
+    assert task.assignee == ap
+
+
+# --- new tasks and pitches --------------------------------------------------------
+
+
+def test_producer_gets_the_full_new_task_form(client_for, producer, morn):
+    """Crew who may assign get every field on the new-task page."""
+    response = client_for(producer).get(
+        reverse("task-create", kwargs={"code": morn.code})
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'name="assignee"' in page
+    assert 'name="starts_at"' in page
+    assert 'name="version"' not in page
+
+
+def test_new_task_by_producer_gets_the_assignees_supervisor_as_reviewer(
+    client_for, producer, ap, ap2, morn
+):
+    """A new task for an AP is reviewed by whom that AP reports to, unless chosen."""
+    Membership.objects.filter(project=morn, user=ap).update(reports_to=ap2)
+    response = client_for(producer).post(
+        reverse("task-create", kwargs={"code": morn.code}),
+        {
+            "title": "Book a weather presenter",
+            "kind": "booking",
+            "priority": 3,
+            "assignee": ap.pk,
+        },
+    )
+    task = Task.objects.get(project=morn, title="Book a weather presenter")
+    assert response.status_code == 302
+    assert response.url == task.get_absolute_url()
+    assert task.status == S.TODO
+    assert (task.assignee, task.reviewer) == (ap, ap2)
+    assert task.key == f"MORN-{task.number}"
+
+
+def test_new_task_with_htmx_redirects_the_client(client_for, producer, morn):
+    """After an htmx create the browser is sent to the new task."""
+    response = client_for(producer).post(
+        reverse("task-create", kwargs={"code": morn.code}),
+        {"title": "Promo", "kind": "promotion", "priority": 2},
+        **HTMX,
+    )
+    task = Task.objects.get(project=morn, title="Promo")
+    assert response.headers["HX-Redirect"] == task.get_absolute_url()
+
+
+def test_new_task_form_errors_are_shown(client_for, producer, morn):
+    """A new task without a title is refused on the form."""
+    create = reverse("task-create", kwargs={"code": morn.code})
+    response = client_for(producer).post(create, {"kind": "script", "priority": 2})
+    assert response.status_code == 200
+    assert response.context["form"].errors["title"]
+
+
+@pytest.mark.parametrize("who", ["producer", "ap"])
+def test_new_task_page_as_htmx_is_the_form_alone(client_for, demo, morn, who):
+    """An htmx request for the new-task page gets just the form, full or pitch."""
+    create = reverse("task-create", kwargs={"code": morn.code})
+    response = client_for(demo[who]).get(create, **HTMX)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="task-form"' in page
+    assert 'name="title"' in page
+    assert "<html" not in page
+
+
+def test_form_pages_stay_within_the_query_budget(client_for, producer, morn):
+    """The edit and new-task pages each take 15 queries or fewer."""
+    client = client_for(producer)
+    task = booking(morn)
+    client.get(url("task-detail", task))  # warm the session
+    for page in (
+        url("task-edit", task),
+        reverse("task-create", kwargs={"code": morn.code}),
+    ):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(page).status_code == 200
+        assert len(queries) <= 15, page
+
+
+def test_ap_pitches_an_idea(client_for, ap, producer, morn):
+    """An AP gets the pitch form; their idea starts as a proposal assigned to them."""
+    create = reverse("task-create", kwargs={"code": morn.code})
+    client = client_for(ap)
+    page = client.get(create).content.decode()
+    assert "Pitch an idea" in page
+    assert 'name="assignee"' not in page
+    response = client.post(
+        create,
+        {
+            "title": "Night buses feature",
+            "description": "Ride along.",
+            "kind": "script",
+            "assignee": producer.pk,
+        },
+    )
+    task = Task.objects.get(project=morn, title="Night buses feature")
+    assert response.status_code == 302
+    assert response.url == task.get_absolute_url()
+    assert (task.status, task.kind, task.assignee) == (S.PROPOSED, "pitch", ap)
+
+
+def test_outsider_cannot_open_the_new_task_page(client_for, outsider, morn):
+    """A production one is not on is a 404."""
+    response = client_for(outsider).get(
+        reverse("task-create", kwargs={"code": morn.code})
+    )
+    assert response.status_code == 404
+
+
+def test_archived_production_takes_no_new_tasks(client_for, producer, morn):
+    """An archived production refuses new tasks with a 403."""
+    morn.archived = True
+    morn.save()
+    create = reverse("task-create", kwargs={"code": morn.code})
+    assert client_for(producer).get(create).status_code == 403
+    response = client_for(producer).post(
+        create, {"title": "X", "kind": "other", "priority": 2}
+    )
+    assert response.status_code == 403
+    assert not Task.objects.filter(title="X").exists()
+
+
+# --- archive ----------------------------------------------------------------------
+
+
+def test_producer_archives_a_task_and_returns_to_the_board(
+    client_for, producer, ap, task_of, morn
+):
+    """Archiving hides the task and goes back to the board."""
+    task = task_of(ap, S.TODO)
+    response = client_for(producer).post(url("task-archive", task))
+    assert response.status_code == 302
+    assert response.url == reverse("project-board", kwargs={"code": morn.code})
+    task.refresh_from_db()
+    assert task.archived
+
+
+def test_archive_with_htmx_redirects_the_client(
+    client_for, producer, ap, task_of, morn
+):
+    """After an htmx archive the browser is sent to the board."""
+    task = task_of(ap, S.TODO)
+    response = client_for(producer).post(url("task-archive", task), **HTMX)
+    assert response.headers["HX-Redirect"] == reverse(
+        "project-board", kwargs={"code": morn.code}
+    )
+
+
+def test_ap_cannot_archive(client_for, ap, task_of):
+    """An AP's archive attempt is a 403 and the task stays."""
+    task = task_of(ap, S.TODO)
+    assert client_for(ap).post(url("task-archive", task)).status_code == 403
+    task.refresh_from_db()
+    assert not task.archived
+
+
+class _FormScraper(HTMLParser):
+    """The values a browser would submit from the page's task form."""
+
+    def __init__(self):
+        super().__init__()
+        self.data, self._select, self._textarea, self._in_form = {}, None, None, False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form" and "task-form" in attrs.get("class", ""):
+            self._in_form = True
+        if not self._in_form:
+            return
+        name = attrs.get("name")
+        if tag == "input" and name:
+            if attrs.get("type") == "checkbox":
+                if "checked" in attrs:
+                    self.data[name] = attrs.get("value", "on")
+            else:
+                self.data[name] = attrs.get("value") or ""
+        elif tag == "select":
+            self._select = name
+            self.data[name] = ""
+        elif tag == "option" and self._select and "selected" in attrs:
+            self.data[self._select] = attrs.get("value", "")
+        elif tag == "textarea":
+            self._textarea = name
+            self.data[name] = ""
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.data[self._textarea] += data
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            # Django writes a newline after <textarea>, which browsers drop.
+            self.data[self._textarea] = self.data[self._textarea].removeprefix("\n")
+            self._textarea = None
+        elif tag == "form":
+            self._in_form = False
+
+
+def scrape_form(response):
+    scraper = _FormScraper()
+    scraper.feed(response.content.decode())
+    return scraper.data
+
+
+def test_resaving_after_a_stale_edit_keeps_their_other_changes(
+    client_for, producer, ap, task_of
+):
+    """Re-saving the 409 form applies my edit and keeps the field someone else changed."""
+    task = task_of(ap, S.TODO)
+    client = client_for(producer)
+    mine = scrape_form(client.get(url("task-edit", task)))
+    theirs = Task.Priority.LOW if task.priority != Task.Priority.LOW else 4
+    services.task_update(task=task, by=producer, version=task.version, priority=theirs)
+    mine["title"] = "Mine"
+    refused = client.post(url("task-edit", task), mine)
+    assert refused.status_code == 409
+    again = scrape_form(refused)
+    assert again["priority"] == str(theirs)
+    assert again["title"] == "Mine"
+    assert client.post(url("task-edit", task), again).status_code == 302
+    task.refresh_from_db()
+    assert (task.title, task.priority) == ("Mine", theirs)
