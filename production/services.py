@@ -277,6 +277,18 @@ def project_create(*, by, **fields) -> Project:
     return project
 
 
+@transaction.atomic
+def project_archive(*, project: Project, by, archived: bool = True) -> Project:
+    """Archive a production (its tasks can no longer change), or bring it back."""
+    if not workflow.can_manage_crew(role_on(by, project.pk)):
+        raise NotAllowed(
+            "Only crew whose role may manage the crew can archive this production."
+        )
+    project.archived = archived
+    project.save(update_fields=["archived"])
+    return project
+
+
 def _managers_left(project: Project, *, without: Membership) -> bool:
     return (
         Membership.objects.filter(project=project, role__can_manage_crew=True)

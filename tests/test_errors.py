@@ -186,32 +186,27 @@ def chromium() -> str:
 
 
 @pytest.fixture
-def browser_page(live_server, transactional_db, monkeypatch):
+def browser_page(playwright, live_server, transactional_db, monkeypatch):
     """A Chromium page on a live Slate with the demo; its script errors collected."""
     # Playwright's sync API runs an event loop in this thread.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     seed_base()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium(), args=CHROMIUM_ARGS
-        )
-        page = browser.new_page(base_url=live_server.url)
-        page.errors = []
-        page.on("pageerror", lambda error: page.errors.append(str(error)))
-        # The 400 we provoke is logged by the browser and by htmx; the rest count.
-        expected = ("the server responded with a status of 4", "Status Error Code 4")
-        page.on(
-            "console",
-            lambda message: (
-                message.type == "error"
-                and not any(text in message.text for text in expected)
-                and page.errors.append(message.text)
-            ),
-        )
-        yield page
-        browser.close()
+    browser = playwright.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
+    page = browser.new_page(base_url=live_server.url)
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    # The 400 we provoke is logged by the browser and by htmx; the rest count.
+    expected = ("the server responded with a status of 4", "Status Error Code 4")
+    page.on(
+        "console",
+        lambda message: (
+            message.type == "error"
+            and not any(text in message.text for text in expected)
+            and page.errors.append(message.text)
+        ),
+    )
+    yield page
+    browser.close()
 
 
 def log_in(page, username):
@@ -283,3 +278,15 @@ def test_unreachable_server_is_reported(browser_page):
     expect(page.locator("#messages .message.error")).to_have_text(
         "Slate can't be reached; check your connection."
     )
+
+
+def test_an_expired_form_gets_a_page_that_says_so(demo):
+    """A POST without its CSRF token is refused with Slate's own explanation."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(demo["ap"])
+    response = client.post("/tasks/MORN-3/comments/", {"body": "Hello"})
+    assert response.status_code == 403
+    assert "This form has expired" in response.content.decode()
+    assert not demo["ap"].comments.exists()

@@ -13,7 +13,15 @@ def manage(*args, **env):
     environment = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE"}
+        # The browser tests' async flag is a test-only setting, not production's.
+        if key
+        not in {
+            "DEBUG",
+            "SECRET_KEY",
+            "DJANGO_SETTINGS_MODULE",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+            "DATABASE_URL",
+        }
     }
     environment.update(env, DJANGO_SETTINGS_MODULE="production.settings")
     return subprocess.run(  # noqa: S603 - our own manage.py

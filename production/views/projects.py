@@ -82,10 +82,9 @@ def project_archive(request, code):
         raise NotAllowed(
             "Only crew whose role may manage the crew can archive this production."
         )
-    # services.py has no archive function yet (asked for); one flag, one row,
-    # and the rights were checked just above.
-    project.archived = not project.archived
-    project.save(update_fields=["archived"])
+    services.project_archive(
+        project=project, by=request.user, archived=not project.archived
+    )
     if project.archived:
         messages.success(
             request,

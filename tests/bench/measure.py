@@ -158,7 +158,7 @@ def task_pools(project: Project) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
     # A page that is not written yet answers 500; it is reported, not logged.

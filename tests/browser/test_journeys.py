@@ -54,6 +54,9 @@ def test_producer_assigns_reviews_and_approves_an_ap_script(person, shot):
     producer = person("producer")
     shot(producer, "producer-my-work")
     producer.get_by_role("link", name="Productions").first.click()
+    expect(
+        producer.get_by_role("heading", name="Productions", exact=True)
+    ).to_be_visible()
     shot(producer, "productions")
     producer.get_by_role("link", name="New production").click()
     producer.get_by_label(re.compile(r"^Name")).fill("Evening Bulletin")
@@ -61,10 +64,11 @@ def test_producer_assigns_reviews_and_approves_an_ap_script(person, shot):
     producer.get_by_label(re.compile(r"^Kind")).select_option(label="News show")
     shot(producer, "new-production-filled")
     producer.get_by_role("button", name="Create production").click()
+    expect(producer).to_have_url(re.compile(r"/projects/EVE/$"))
     expect(producer.get_by_text("Evening Bulletin").first).to_be_visible()
     shot(producer, "production-created")
 
-    producer.get_by_role("link", name="Crew").click()
+    producer.get_by_role("link", name="Crew", exact=True).click()
     add = producer.locator(
         "form", has=producer.get_by_role("heading", name="Add someone to the crew")
     )

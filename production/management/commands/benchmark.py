@@ -35,14 +35,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--repeat",
             type=int,
-            default=30,
-            help="Renders of each page per user and size (default 30).",
+            default=20,
+            help="Renders of each page per user and size (default 20).",
         )
         parser.add_argument(
             "--load-seconds",
             type=float,
-            default=20.0,
-            help="Time budget of each load phase, in seconds (default 20).",
+            default=15.0,
+            help="Time budget of each load phase, in seconds (default 15).",
         )
         parser.add_argument(
             "--load-requests",
