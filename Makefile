@@ -152,7 +152,9 @@ format: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-dev
 	@echo "==> manage.py benchmark"
-	@DJANGO_SETTINGS_MODULE=$(BENCH_SETTINGS) $(PY) manage.py benchmark $(BENCH_ARGS)
+	@chromium="$$(bash tools/ensure-chromium 2>/dev/null || true)"; \
+	if [ -n "$$chromium" ]; then export CHROMIUM="$$chromium"; fi; \
+	DJANGO_SETTINGS_MODULE=$(BENCH_SETTINGS) $(PY) manage.py benchmark $(BENCH_ARGS)
 
 # --- cleaning ------------------------------------------------------------------------
 clean:

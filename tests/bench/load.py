@@ -189,18 +189,20 @@ class CrewMember(VirtualUser):
 
     def _move(self, send) -> bool:
         """One step of this person's own work, if any is left to do."""
-        if self.producer and self.pools.approve:
-            key, target = self.pools.approve.pop(), "done"
-            label = "approve"
-        elif not self.producer and self.pools.submit:
-            key, target = self.pools.submit.pop(), "review"
-            label = "submit"
-        elif not self.producer and self.pools.start:
-            key, target = self.pools.start.pop(), "in_progress"
-            label = "start"
-            self.pools.submit.insert(0, key)  # submit it later, once started
+        if self.producer:
+            steps = [("approve", self.pools.approve, "done")]
         else:
+            steps = [
+                ("start", self.pools.start, "in_progress"),
+                ("submit", self.pools.submit, "review"),
+            ]
+        steps = [step for step in steps if step[1]]
+        if not steps:
             return False
+        label, pool, target = self.rng.choice(steps)
+        key = pool.pop()
+        if label == "start":
+            self.pools.submit.insert(0, key)  # submit it later, once started
         send("task", "GET", f"/tasks/{key}/")
         send(label, "POST", MOVE_URL.format(key=key), {MOVE_FIELD: target}, HTMX)
         return True

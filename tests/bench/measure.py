@@ -1,7 +1,7 @@
 """Render Slate's pages in-process on one benchmark database; print JSON.
 
 Run by `manage.py benchmark` as a child process with tests.bench.settings:
-`python -m tests.bench.measure --repeat 30 --out FILE`. For each page and
+`python -m tests.bench.measure --repeat 20 --out FILE`. For each page and
 user it counts the SQL queries (one pass under CaptureQueriesContext, which
 slows queries down), then times `repeat` plain renders. It also reports the
 JS and CSS each page loads, the query plans of the task queries, and the task
