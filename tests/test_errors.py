@@ -5,9 +5,7 @@ The test client runs with DEBUG off, so Django renders 400.html, 403.html,
 """
 
 import gzip
-import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -18,6 +16,7 @@ from django.urls import path, reverse
 from production import urls as slate_urls
 from production.management.commands.seed_demo import PASSWORD, seed_base
 from production.models import Task
+from tests.chromium import CHROMIUM_ARGS, find_chromium
 
 
 def boom(request):
@@ -168,21 +167,11 @@ def test_stylesheet_is_small_and_has_the_shared_classes():
 
 # slate.js in a real browser ---------------------------------------------
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
 
 def chromium() -> str:
-    for name in (os.environ.get("CHROMIUM"), "chromium", "chromium-browser"):
-        if name and shutil.which(name):
-            return shutil.which(name)
-    pytest.fail("No Chromium found: set CHROMIUM to its path.")
+    return find_chromium() or pytest.fail(
+        "No Chromium found: set CHROMIUM to its path."
+    )
 
 
 @pytest.fixture

@@ -9,25 +9,10 @@ year), each the navigation's loadEventEnd in ms.
 
 import argparse
 import json
-import os
-import shutil
 from urllib.parse import urlsplit
 
 from tests.bench.load import LOOPBACK
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def chromium_path() -> str | None:
-    """$CHROMIUM (set by `make test`), else chromium on PATH."""
-    return os.environ.get("CHROMIUM") or shutil.which("chromium")
+from tests.chromium import CHROMIUM_ARGS, find_chromium
 
 
 def load_times(base: str, paths: list[str], *, username: str, password: str, runs: int):
@@ -37,7 +22,7 @@ def load_times(base: str, paths: list[str], *, username: str, password: str, run
         raise ValueError("The browser timing only targets this machine's loopback.")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=chromium_path(), args=CHROMIUM_ARGS
+            executable_path=find_chromium(), args=CHROMIUM_ARGS
         )
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})

@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from production.management.commands.seed_demo import PASSWORD, seed_base
+from tests.chromium import CHROMIUM_ARGS, find_chromium
 
 # Playwright's sync API runs an event loop in this thread; Django refuses ORM
 # calls from a thread with a running loop unless told it is safe here. Read
@@ -23,15 +24,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 HERE = Path(__file__).resolve().parent
 SCREENSHOTS = HERE.parent.parent / "test-artifacts" / "screenshots"
-CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def pytest_collection_modifyitems(config, items):
@@ -39,17 +31,6 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if Path(item.path).is_relative_to(HERE):
             item.add_marker(pytest.mark.browser)
-
-
-def find_chromium() -> str | None:
-    """$CHROMIUM if it is an executable, else the first Chromium on PATH."""
-    named = os.environ.get("CHROMIUM")
-    if named and shutil.which(named):
-        return shutil.which(named)
-    for name in CHROMIUM_NAMES:
-        if path := shutil.which(name):
-            return path
-    return None
 
 
 @pytest.fixture(scope="session")
