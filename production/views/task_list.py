@@ -1,6 +1,7 @@
 """The task list: a production's tasks as a sortable, filterable table."""
 
 import csv
+import re
 
 from django import forms
 from django.contrib import messages
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from production import access, services, workflow
+from production.converters import TaskKeyConverter
 from production.filters import SORTS, TaskFilterForm, url_params
 from production.models import Task
 from production.services import StaleEdit
@@ -265,14 +267,18 @@ def _summary(updated: int, refused: list[tuple[str, str]]) -> str:
     return f"{text}; {len(refused)} refused: {reasons}"
 
 
+TASK_KEY = re.compile(TaskKeyConverter.regex)
+
+
 def _apply_bulk(user, project, form) -> tuple[int, list[tuple[str, str]]]:
     """Apply the action to each chosen task in turn; each is checked on its own."""
     data = form.cleaned_data
+    # Only well-formed keys reach the query (PostgreSQL refuses a NUL byte
+    # with an error); the rest are reported like unknown keys.
+    keys = [key for key in data["tasks"] if TASK_KEY.fullmatch(key)]
     found = {
         task.key: task
-        for task in access.tasks_for(user).filter(
-            project=project, key__in=data["tasks"]
-        )
+        for task in access.tasks_for(user).filter(project=project, key__in=keys)
     }
     updated, refused = 0, []
     for key in data["tasks"]:
