@@ -139,16 +139,22 @@ def crew(request, code):
     return _render(request, project, add_form=form, error=_sentence(form), status=400)
 
 
-@require_POST
-@login_required
-def crew_member(request, code, pk):
-    """Change a member's role or whom they report to."""
+def _managed_member(request, code, pk):
+    """The production, which the user may manage, and one of its crew; or 404."""
     project, membership = get_project(request.user, code)
     _check_manager(membership)
     member = get_object_or_404(
         project.memberships.select_related("user", "role"), pk=pk
     )
     member.project = project
+    return project, member
+
+
+@require_POST
+@login_required
+def crew_member(request, code, pk):
+    """Change a member's role or whom they report to."""
+    project, member = _managed_member(request, code, pk)
     # Validating a ModelForm writes the new values onto its instance; the
     # service must see the member as stored, to guard the last manager.
     form = _member_form(copy.copy(member), project, request.POST)
@@ -174,12 +180,7 @@ def crew_member(request, code, pk):
 @login_required
 def crew_remove(request, code, pk):
     """Take someone off the crew; someone who may manage it must remain."""
-    project, membership = get_project(request.user, code)
-    _check_manager(membership)
-    member = get_object_or_404(
-        project.memberships.select_related("user", "role"), pk=pk
-    )
-    member.project = project
+    project, member = _managed_member(request, code, pk)
     try:
         services.membership_remove(membership=member, by=request.user)
     except ValidationError as error:
