@@ -7,12 +7,12 @@ import re
 
 from django.contrib.messages import get_messages
 from django.db import connection
-from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
 from production import services
 from production.management.commands.seed_demo import add_generated_tasks
-from production.models import Activity, CrewRole, Episode, Project, Task
+from production.models import Activity, CrewRole, Episode, Task
+from tests.factories import add_tasks
 
 LIST = "/projects/MORN/tasks/"
 BULK = "/projects/MORN/tasks/bulk/"
@@ -22,25 +22,6 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 def rows(response) -> list[str]:
     """The task keys of the table's rows, top to bottom."""
     return re.findall(r'<tr id="row-([A-Z]+-\d+)"', response.content.decode())
-
-
-def add_tasks(project, count, **fields):
-    """`count` plain tasks on `project`, numbered after the existing ones."""
-    Project.objects.filter(pk=project.pk).update(
-        last_task_number=F("last_task_number") + count
-    )
-    project.refresh_from_db()
-    first = project.last_task_number - count + 1
-    Task.objects.bulk_create(
-        Task(
-            project=project,
-            number=number,
-            key=f"{project.code}-{number}",
-            title=f"Generated {number}",
-            **fields,
-        )
-        for number in range(first, first + count)
-    )
 
 
 def csv_rows(response) -> list[list[str]]:
