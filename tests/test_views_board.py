@@ -6,12 +6,14 @@ import re
 import pytest
 from django.db import connection
 from django.db.models import F
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from production import services
 from production.management.commands.seed_demo import add_generated_tasks
 from production.models import CrewRole, Episode, Project, Task
+from production.views.board import CARDS_PER_COLUMN, MORE_CARDS
 
 BOARD = "/projects/MORN/"
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -96,7 +98,7 @@ def test_overdue_cards_stand_out(client_for, producer, morn):
     """An open task past its due date is marked overdue, in a class and in words."""
     found = cards(client_for(producer).get(BOARD))
     overdue = found["MORN-4"]
-    assert 'class="card priority-4 kind-editing overdue"' in overdue
+    assert 'class="card priority-4 overdue"' in overdue
     assert '<span class="overdue-flag">overdue</span>' in overdue
     # Done work is never late, even with a date in the past.
     assert "overdue" not in found["MORN-7"]
@@ -234,13 +236,13 @@ def test_archived_tasks_are_not_on_the_board(client_for, producer, morn):
     assert "MORN-3" not in cards(response)
 
 
-def test_a_big_column_shows_its_first_fifty_cards(client_for, producer, morn):
-    """With 120 more tasks to do, the column shows 50 cards, its full count and Show more."""
+def test_a_big_column_opens_with_its_first_cards(client_for, producer, morn):
+    """With 120 more tasks to do, the column opens with its first cards, its full count and Show more."""
     add_tasks(morn, 120, status="todo", priority=1)
     total = Task.objects.filter(project=morn, status="todo").count()
     response = client_for(producer).get(BOARD)
     todo = column_keys(response, "todo")
-    assert len(todo) == 50
+    assert len(todo) == CARDS_PER_COLUMN
     # The most pressing first: the demo's own to-dos outrank the low generated ones.
     assert todo[0] == "MORN-3" and todo[1] == "MORN-10"
     html = response.content.decode()
@@ -250,8 +252,19 @@ def test_a_big_column_shows_its_first_fifty_cards(client_for, producer, morn):
     assert "status=review&amp;page=2" not in html
 
 
+def test_a_big_production_opens_light(client_for, producer, morn):
+    """With 700 tasks the board still opens with a few cards a column, well under 100 KB."""
+    add_generated_tasks(morn, 700)
+    response = client_for(producer).get(BOARD)
+    for status in COLUMN_ORDER:
+        count = Task.objects.filter(project=morn, status=status).count()
+        assert len(column_keys(response, status)) == min(count, CARDS_PER_COLUMN)
+    assert len(cards(response)) <= 7 * CARDS_PER_COLUMN
+    assert len(response.content) < 100 * 1024
+
+
 def test_show_more_with_htmx_returns_the_next_cards(client_for, producer, morn):
-    """Show more (htmx) returns the next 50 cards of that column and a link for the rest."""
+    """Show more (htmx) returns the next 50 cards of that column, then the rest."""
     add_tasks(morn, 120, status="todo", priority=1)
     client = client_for(producer)
     first = column_keys(client.get(BOARD), "todo")
@@ -259,16 +272,21 @@ def test_show_more_with_htmx_returns_the_next_cards(client_for, producer, morn):
     html = second.content.decode()
     assert second.status_code == 200 and "<html" not in html
     page_two = list(cards(second))
-    assert len(page_two) == 50 and not set(page_two) & set(first)
+    assert len(page_two) == MORE_CARDS and not set(page_two) & set(first)
     assert 'hx-get="/projects/MORN/?status=todo&amp;page=3"' in html
     assert 'hx-target="closest li" hx-swap="outerHTML"' in html
     assert "autofocus" in cards(second)[page_two[0]]
+    assert "autofocus" not in cards(second)[page_two[1]]
     third = client.get(BOARD + "?status=todo&page=3", **HTMX)
-    rest = list(cards(third))
+    page_three = list(cards(third))
+    assert len(page_three) == MORE_CARDS
+    fourth = client.get(BOARD + "?status=todo&page=4", **HTMX)
+    rest = list(cards(fourth))
     total = Task.objects.filter(project=morn, status="todo").count()
-    assert len(rest) == total - 100
-    assert "page=4" not in third.content.decode()
-    assert len(set(first) | set(page_two) | set(rest)) == total
+    assert len(rest) == total - CARDS_PER_COLUMN - 2 * MORE_CARDS
+    assert "page=5" not in fourth.content.decode()
+    seen = set(first) | set(page_two) | set(page_three) | set(rest)
+    assert len(seen) == total
 
 
 def test_show_more_keeps_the_filters(client_for, producer, morn):
@@ -286,12 +304,12 @@ def test_show_more_keeps_the_filters(client_for, producer, morn):
 
 
 def test_show_more_without_javascript_deepens_the_column(client_for, producer, morn):
-    """Followed without htmx, Show more shows the whole board with that column 100 cards deep."""
+    """Followed without htmx, Show more shows the whole board with that column 50 cards deeper."""
     add_tasks(morn, 120, status="todo")
     response = client_for(producer).get(BOARD + "?status=todo&page=2")
     html = response.content.decode()
     assert "<html" in html
-    assert len(column_keys(response, "todo")) == 100
+    assert len(column_keys(response, "todo")) == CARDS_PER_COLUMN + MORE_CARDS
     assert 'href="/projects/MORN/?status=todo&amp;page=3"' in html
     assert len(column_keys(response, "review")) == (
         Task.objects.filter(project=morn, status="review").count()
@@ -310,16 +328,43 @@ def test_show_more_with_a_bad_page_is_explained(client_for, producer, morn):
     assert '<p class="error-message">There is no such page' in partial.content.decode()
 
 
+def offered_moves(card: str) -> list[str]:
+    """The statuses a card offers to move to: its buttons, and its note links."""
+    offered = re.findall(r'<button name="to" value="(\w+)"|href="[^"]*#([\w-]+)"', card)
+    notes = {"request-changes": "changes"}
+    return [button or notes[anchor] for button, anchor in offered]
+
+
 def test_an_ap_sees_start_on_their_own_todo_but_never_approve(client_for, ap, task_of):
     """An AP's own to-do card offers Start; nothing on the board offers them Approve."""
     response = client_for(ap).get(BOARD)
     own = task_of(ap, "todo")
     card = cards(response)[own.key]
-    assert 'name="to" value="in_progress"' in card and "Start" in card
+    assert (
+        f'<button name="to" value="in_progress" aria-label="Start: {own.key}">'
+        "Start</button>" in card
+    )
     html = response.content.decode()
     assert 'value="done"' not in html and "Approve" not in html
     # Someone else's to-do offers the AP nothing.
     assert "<form" not in cards(response)["MORN-10"]
+
+
+def test_each_card_has_one_light_form_for_its_moves(client_for, producer, task_of, ap):
+    """A card's moves are one form with one CSRF token, one way back and a button a move."""
+    review = task_of(ap, "review")
+    response = client_for(producer).get(f"{BOARD}?kind={review.kind}")
+    card = cards(response)[review.key]
+    assert card.count("<form") == 1
+    form = re.search(r"<form [^>]*>", card).group(0)
+    move = f"/tasks/{review.key}/move/"
+    assert f'method="post" action="{move}" hx-post="{move}" hx-swap="none"' in form
+    assert card.count('name="csrfmiddlewaretoken"') == 1
+    assert card.count('<input type="hidden" name="next"') == 1
+    assert f'name="next" value="/projects/MORN/?kind={review.kind}"' in card
+    assert f'aria-label="Approve: {review.key}">Approve</button>' in card
+    # No note box on any card: asking for changes happens on the task page.
+    assert "<textarea" not in response.content.decode()
 
 
 def test_the_producer_sees_approve_on_work_in_review(client_for, producer, task_of, ap):
@@ -328,23 +373,66 @@ def test_the_producer_sees_approve_on_work_in_review(client_for, producer, task_
     review = task_of(ap, "review")
     card = cards(response)[review.key]
     assert f'action="/tasks/{review.key}/move/"' in card
-    assert 'name="to" value="done"' in card and "Approve" in card
-    assert 'name="to" value="changes"' in card
+    assert offered_moves(card) == ["done", "changes", "cancelled"]
+    assert ">Approve</button>" in card and ">Cancel</button>" in card
     # The producer is not the assignee, so may not start the AP's to-do.
     assert 'value="in_progress"' not in cards(response)[task_of(ap, "todo").key]
 
 
-def test_cards_offer_exactly_the_workflow_moves(client_for, writer, morn):
-    """Every card's move forms are exactly those the workflow gives this viewer."""
+def test_request_changes_links_to_the_note_form_on_the_task_page(
+    client_for, producer, task_of, ap
+):
+    """Request changes on a card leads to the task page's note form, which asks for the note."""
+    client = client_for(producer)
+    review = task_of(ap, "review")
+    card = cards(client.get(BOARD))[review.key]
+    link = re.search(r'<a href="([^"#]+)#([\w-]+)"[^>]*>Request changes</a>', card)
+    assert link, card
+    assert link.group(1) == f"/tasks/{review.key}/"
+    assert f'aria-label="Request changes: {review.key}"' in link.group(0)
+    page = client.get(link.group(1)).content.decode()
+    form = page[page.index(f'id="{link.group(2)}"') :]
+    form = form[: form.index("</form>")]
+    assert 'name="to" value="changes"' in form
+    assert '<textarea id="note-' in form and "required" in form
+    assert "What needs to change?" in form
+
+
+def test_a_move_from_a_card_returns_to_the_filtered_board(ap, task_of, morn):
+    """Without JavaScript, pressing Start on a card moves the task and comes back to the board."""
+    # As a browser does it: the CSRF check on, the token from the card's form.
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(ap)
+    task = task_of(ap, "todo")
+    card = cards(client.get(BOARD + "?kind=" + task.kind))[task.key]
+    action = re.search(r'action="([^"]+)"', card).group(1)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', card).group(1)
+    back = re.search(r'name="next" value="([^"]+)"', card).group(1)
+    response = client.post(
+        action, {"csrfmiddlewaretoken": token, "to": "in_progress", "next": back}
+    )
+    assert response.status_code == 302
+    assert response.url == f"/projects/MORN/?kind={task.kind}"
+    task.refresh_from_db()
+    assert task.status == "in_progress"
+    page = client.get(response.url)
+    assert task.key in column_keys(page, "in_progress")
+
+
+def test_cards_offer_exactly_the_workflow_moves(client_for, producer, writer, morn):
+    """Every card's moves are exactly those the workflow gives its viewer."""
     from production import workflow
 
-    response = client_for(writer).get(BOARD)
-    found = cards(response)
-    role = CrewRole.objects.get(name=CrewRole.WRITER, project=None)
-    for task in Task.objects.filter(project=morn).select_related("project"):
-        offered = re.findall(r'name="to" value="(\w+)"', found[task.key])
-        expected = [move.target for move in workflow.move_actions(task, writer, role)]
-        assert offered == expected, task.key
+    for viewer, role_name in (
+        (writer, CrewRole.WRITER),
+        (producer, CrewRole.SUPERVISING_PRODUCER),
+    ):
+        found = cards(client_for(viewer).get(BOARD))
+        role = CrewRole.objects.get(name=role_name, project=None)
+        for task in Task.objects.filter(project=morn).select_related("project"):
+            moves = workflow.move_actions(task, viewer, role)
+            expected = [move.target for move in moves]
+            assert offered_moves(found[task.key]) == expected, (viewer, task.key)
 
 
 def test_outsider_gets_404_on_the_board(client_for, outsider):
@@ -399,13 +487,17 @@ def test_board_query_count_stays_flat(client_for, producer, ap):
     client = client_for(producer)
     url = "/projects/LOAD/"
     filtered = f"{url}?kind=booking&assignee={ap.pk}"
+    deeper = f"{url}?status=todo&page=2"  # Show more followed without JavaScript
+    pages = (url, filtered, deeper)
     client.get(url)  # warm up: the session and the content types
-    few = [_queries(client, u, **h) for u in (url, filtered) for h in ({}, HTMX)]
+    few = [_queries(client, u, **h) for u in pages for h in ({}, HTMX)]
     add_generated_tasks(project, 195)
-    many = [_queries(client, u, **h) for u in (url, filtered) for h in ({}, HTMX)]
+    many = [_queries(client, u, **h) for u in pages for h in ({}, HTMX)]
     assert Task.objects.filter(project=project).count() == 200
     assert few == many
     assert max(many) <= 15
+    # Show more with htmx: one column's next cards, never more than the board.
+    assert _queries(client, deeper, **HTMX) <= many[0]
 
 
 def test_history_restore_gets_the_whole_page(client_for, producer):

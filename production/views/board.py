@@ -4,11 +4,13 @@ from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, F, Q, Window
-from django.db.models.functions import RowNumber
+from django.db import connection
+from django.db.models import Count, F
 from django.http import HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
@@ -16,13 +18,51 @@ from production import access, bookings, workflow
 from production.filters import TaskFilterForm, url_params
 from production.models import Task
 
-CARDS_PER_COLUMN = 50
+# A column opens with its first CARDS_PER_COLUMN cards; each "Show more"
+# brings MORE_CARDS. Not 50 up front, as the issue first asked: seven
+# columns of 50 are 350 cards (567 KB, 240 ms at 5,000 tasks), and the
+# issue's measurable limits, which the lead put first, hold the board of a
+# 5,000-task production within 1.5x of a 50-task one (whose columns hold 5
+# to 9 cards) in HTML and in time. Measured (BENCHMARKS.md): 10 a column
+# came to x1.42 in HTML and up to x1.53 in time; 8 keeps both near x1.2,
+# and the server answers some 15% more boards a second.
+CARDS_PER_COLUMN = 8
+MORE_CARDS = 50
 # The most pressing first: priority, then the nearest due date.
 CARD_ORDER = (
     F("priority").desc(),
     F("due_date").asc(nulls_last=True),
     F("number").asc(),
 )
+# What a card shows or the rules read; the description, contact and
+# timestamps stay in the database (a board shows dozens of cards).
+CARD_FIELDS = (
+    "project_id",
+    "number",
+    "key",
+    "title",
+    "kind",
+    "status",
+    "priority",
+    "assignee__first_name",
+    "assignee__last_name",
+    "assignee__username",
+    "reviewer_id",
+    "due_date",
+    "guest",
+    "starts_at",
+    "ends_at",
+    "location",
+    "confirmed",
+    "archived",
+)
+# Labels by lookup: get_FOO_display() rebuilds its choices on every call.
+KIND_LABELS = dict(Task.Kind.choices)
+PRIORITY_LABELS = dict(Task.Priority.choices)
+# Any key the task URLs accept; each card's own is put in its place.
+STAND_IN_KEY = "KEY-0"
+# A status no filter value can be (see _first_card_ids).
+STAND_IN_STATUS = "\x00status"
 # Show-more links add these to the board's URL; they are not filters.
 PAGING_PARAMS = ("status", "page")
 BAD_PAGE = "There is no such page of cards; the board shows each column from the top."
@@ -58,18 +98,74 @@ def _wanted_page(params) -> tuple[str, int] | None:
     return status, int(page)
 
 
+def _shown(page: int) -> int:
+    """How many of a column's cards are shown once `page` has been loaded."""
+    return CARDS_PER_COLUMN + (page - 1) * MORE_CARDS
+
+
 def _pages(count: int) -> int:
-    return max(1, -(-count // CARDS_PER_COLUMN))
+    """How many pages a column of `count` cards has: the first, then the more."""
+    return 1 + max(0, -(-(count - CARDS_PER_COLUMN) // MORE_CARDS))
 
 
-def _with_moves(tasks, user, role) -> list[Task]:
-    """The cards, each with the viewer's moves and its booking clashes."""
+def _cards(tasks, project, user, role) -> list[Task]:
+    """The cards, each with the viewer's moves, its links and booking clashes.
+
+    Labels, links and dates are worked out here in plain Python, at a
+    fraction of what template filters and a reverse() per link cost on
+    every card of the board.
+    """
     tasks = list(tasks)
+    # The links differ only by key: reverse once (about 18 us a call).
+    detail_path = reverse("task-detail", args=[STAND_IN_KEY])
+    move_path = reverse("task-move", args=[STAND_IN_KEY])
+    # Dates as the date filter's "D j M" writes them ("Fri 6 Nov"), with the
+    # names translated once rather than per card.
+    days = [str(day) for day in WEEKDAYS_ABBR.values()]
+    months = {number: str(month).title() for number, month in MONTHS_3.items()}
+    for task in tasks:
+        # One production: share its object rather than join it per card.
+        task.project = project
+        task.moves = workflow.move_actions(task, user, role)
+        task.url = detail_path.replace(STAND_IN_KEY, task.key)
+        if task.moves:
+            task.move_url = move_path.replace(STAND_IN_KEY, task.key)
+        task.kind_label = KIND_LABELS[task.kind]
+        task.priority_label = PRIORITY_LABELS[task.priority]
+        task.late = task.is_overdue
+        if day := task.due_date:
+            task.due_label = f"{days[day.weekday()]} {day.day} {months[day.month]}"
     clashes = bookings.conflicts_for([t for t in tasks if t.is_booking], user=user)
     for task in tasks:
-        task.moves = workflow.move_actions(task, user, role)
         task.conflicts = clashes.get(task.pk, [])
     return tasks
+
+
+def _first_card_ids(tasks, tops: dict[str, int]) -> list[int]:
+    """The ids of each column's first cards, `tops` being {status: how many}.
+
+    One query: a UNION ALL of one LIMIT query per column, each read through
+    the (project, status) index. Django cannot slice the parts of a union,
+    and a window function ranking the whole production sorts every task
+    (30 ms at 5,000 tasks, against 3 ms for this). The columns' queries
+    differ only in status and limit, so the query is compiled once
+    (compiling costs as much as running it) with a stand-in status that no
+    filter value can equal: Django's form fields refuse a NUL character.
+    The ids are fetched on their own rather than as a subquery of the
+    cards' query: PostgreSQL, before it has statistics on a new table,
+    plans that subquery as a loop over the whole production (50 ms).
+    """
+    column = tasks.filter(status=STAND_IN_STATUS).order_by(*CARD_ORDER).values("pk")
+    sql, column_params = column.query.sql_with_params()
+    at = column_params.index(STAND_IN_STATUS)
+    parts, params = [], []
+    for n, (status, limit) in enumerate(tops.items()):
+        # Django's own SQL with placeholders; every value goes in params.
+        parts.append(f"SELECT * FROM ({sql} LIMIT %s) AS top{n}")  # noqa: S608
+        params += [*column_params[:at], status, *column_params[at + 1 :], limit]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        return [pk for (pk,) in cursor.fetchall()]
 
 
 @require_GET
@@ -87,7 +183,7 @@ def board(request, code):
     )
     tasks = form.apply(
         access.tasks_for(request.user).filter(project=project), sort=False
-    ).select_related("assignee", "episode")
+    )
     filters = url_params(request.GET, drop=PAGING_PARAMS)
     board_path = reverse("project-board", args=[project.code])
     board_url = f"{board_path}?{filters.urlencode()}" if filters else board_path
@@ -110,37 +206,42 @@ def board(request, code):
     }
 
     counts = dict(tasks.order_by().values_list("status").annotate(count=Count("pk")))
+    # The cards' own rows, without the production (shared) or a description.
+    rows = (
+        tasks.select_related(None)
+        .select_related("assignee")
+        .only(*CARD_FIELDS)
+        .order_by(*CARD_ORDER)
+    )
     if partial and wanted:
         # A show-more link: the next cards of one column, swapped in place.
         status, page = wanted
         page = min(page, _pages(counts.get(status, 0)))
-        start = (page - 1) * CARDS_PER_COLUMN
-        cards = tasks.filter(status=status).order_by(*CARD_ORDER)[
-            start : start + CARDS_PER_COLUMN
-        ]
-        context["cards"] = _with_moves(cards, request.user, membership.role)
+        start = _shown(page - 1) if page > 1 else 0
+        cards = rows.filter(status=status)[start : _shown(page)]
         context["column"] = Column(
             status=status,
             label=Task.Status(status).label,
             count=counts.get(status, 0),
+            tasks=_cards(cards, project, request.user, membership.role),
             next_page=page + 1 if page < _pages(counts.get(status, 0)) else None,
         )
-        return render(request, "production/board.html#more", context)
+        context["focus"] = True
+        return _render(request, "production/board.html#cards", context, project)
 
-    # Each column's first cards in one query: a row number per status, and a
-    # deeper cut for the column a no-JS "Show more" asked to see further.
+    # Each column's first cards: the top of each status, found through the
+    # (project, status) index, and deeper for the column a no-JS "Show more"
+    # asked to see further.
     shown = {status: 1 for status in Task.Status.values}
     if wanted:
         status, page = wanted
         shown[status] = min(page, _pages(counts.get(status, 0)))
-    ranked = tasks.annotate(
-        rank=Window(RowNumber(), partition_by=F("status"), order_by=CARD_ORDER)
-    )
-    within = Q(rank__lte=CARDS_PER_COLUMN)
-    if wanted:
-        within |= Q(status=wanted[0], rank__lte=shown[wanted[0]] * CARDS_PER_COLUMN)
-    cards = _with_moves(
-        ranked.filter(within).order_by(*CARD_ORDER),
+    tops = {
+        status: _shown(page) for status, page in shown.items() if counts.get(status)
+    }
+    cards = _cards(
+        rows.filter(pk__in=_first_card_ids(tasks, tops)) if tops else [],
+        project,
         request.user,
         membership.role,
     )
@@ -161,4 +262,10 @@ def board(request, code):
     template = "production/board.html"
     if partial:
         template += "#columns"
-    return render(request, template, context)
+    return _render(request, template, context, project)
+
+
+def _render(request, template, context, project):
+    """Render in the production's time zone: its slots read in the crew's clock."""
+    with timezone.override(project.tzinfo):
+        return render(request, template, context)
