@@ -428,6 +428,18 @@ class Task(models.Model):
             models.Index(fields=["assignee", "status"], name="task_assignee_status"),
             models.Index(fields=["reviewer", "status"], name="task_reviewer_status"),
             models.Index(fields=["project", "starts_at"], name="task_project_slot"),
+            # The board's column tops: each status's first cards in card order.
+            models.Index(
+                fields=[
+                    "project",
+                    "status",
+                    "archived",
+                    "priority",
+                    "due_date",
+                    "number",
+                ],
+                name="task_board",
+            ),
         ]
 
     def __str__(self):

@@ -5,15 +5,15 @@ import re
 
 import pytest
 from django.db import connection
-from django.db.models import F
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from production import services
 from production.management.commands.seed_demo import add_generated_tasks
-from production.models import CrewRole, Episode, Project, Task
+from production.models import CrewRole, Episode, Task
 from production.views.board import CARDS_PER_COLUMN, MORE_CARDS
+from tests.factories import add_tasks
 
 BOARD = "/projects/MORN/"
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -43,25 +43,6 @@ def column_keys(response, status) -> list[str]:
     start = html.index(f'<section class="column status-{status}"')
     end = html.find("</section>", start)
     return re.findall(r'id="card-([A-Z]+-\d+)"', html[start:end])
-
-
-def add_tasks(project, count, **fields):
-    """`count` plain tasks on `project`, numbered after the existing ones."""
-    Project.objects.filter(pk=project.pk).update(
-        last_task_number=F("last_task_number") + count
-    )
-    project.refresh_from_db()
-    first = project.last_task_number - count + 1
-    Task.objects.bulk_create(
-        Task(
-            project=project,
-            number=number,
-            key=f"{project.code}-{number}",
-            title=f"Generated {number}",
-            **fields,
-        )
-        for number in range(first, first + count)
-    )
 
 
 def test_board_shows_every_column_in_workflow_order(client_for, producer, morn):
@@ -521,3 +502,11 @@ def test_clashing_bookings_are_flagged_on_their_cards(client_for, producer, morn
     assert html.count("Conflict:") == 2
     for task in clashing:
         assert f'href="{task.get_absolute_url()}">{task.key}</a>' in html
+
+
+def test_booking_cards_carry_what_a_booker_needs(client_for, ap2, morn):
+    """A booking's card shows its guest, contact, place and whether it is confirmed."""
+    chef = Task.objects.get(project=morn, guest="Chef Ana Ruiz")
+    card = cards(client_for(ap2).get(BOARD))[chef.key]
+    for text in ("Chef Ana Ruiz", "ana@ruizkitchen.example", "Studio B", "Confirmed"):
+        assert text in card

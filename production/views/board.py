@@ -50,6 +50,7 @@ CARD_FIELDS = (
     "reviewer_id",
     "due_date",
     "guest",
+    "contact",
     "starts_at",
     "ends_at",
     "location",
