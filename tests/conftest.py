@@ -82,3 +82,21 @@ def task_of(morn):
         )
 
     return find
+
+
+@pytest.fixture
+def load_project(producer, ap):
+    """A fresh production LOAD run by the producer, with ap as its AP and an episode."""
+    from production import services
+    from production.models import CrewRole, Episode
+
+    project = services.project_create(by=producer, name="Load test", code="LOAD")
+    services.membership_add(
+        project=project,
+        by=producer,
+        user=ap,
+        role=CrewRole.objects.get(name=CrewRole.ASSOCIATE_PRODUCER, project=None),
+        reports_to=producer,
+    )
+    Episode.objects.create(project=project, number=1)
+    return project

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from production import services
 from production.management.commands.seed_demo import add_generated_tasks
-from production.models import CrewRole, Episode, Task
+from production.models import CrewRole, Task
 from production.views.board import CARDS_PER_COLUMN, MORE_CARDS
 from tests.factories import add_tasks
 
@@ -441,17 +441,9 @@ def _queries(client, url, **headers):
     return len(captured)
 
 
-def test_board_query_count_stays_flat(client_for, producer, ap):
+def test_board_query_count_stays_flat(client_for, producer, ap, load_project):
     """The board costs the same few queries with 5 tasks as with 200."""
-    project = services.project_create(by=producer, name="Load test", code="LOAD")
-    services.membership_add(
-        project=project,
-        by=producer,
-        user=ap,
-        role=CrewRole.objects.get(name=CrewRole.ASSOCIATE_PRODUCER, project=None),
-        reports_to=producer,
-    )
-    Episode.objects.create(project=project, number=1)
+    project = load_project
     add_generated_tasks(project, 4)
     # A booking from the start: checking cards for clashes is one query
     # whenever a booking is on the board.

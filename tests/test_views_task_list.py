@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from production import services
 from production.management.commands.seed_demo import add_generated_tasks
-from production.models import Activity, CrewRole, Episode, Task
+from production.models import Activity, CrewRole, Task
 from tests.factories import add_tasks
 
 LIST = "/projects/MORN/tasks/"
@@ -593,17 +593,9 @@ def _queries(client, url, **headers):
     return len(captured)
 
 
-def test_list_and_csv_query_counts_stay_flat(client_for, producer, ap):
+def test_list_and_csv_query_counts_stay_flat(client_for, producer, ap, load_project):
     """The list, its htmx table and the CSV cost the same queries with 5 tasks as with 200."""
-    project = services.project_create(by=producer, name="Load test", code="LOAD")
-    services.membership_add(
-        project=project,
-        by=producer,
-        user=ap,
-        role=CrewRole.objects.get(name=CrewRole.ASSOCIATE_PRODUCER, project=None),
-        reports_to=producer,
-    )
-    Episode.objects.create(project=project, number=1)
+    project = load_project
     add_generated_tasks(project, 5)
     client = client_for(producer)
     url = "/projects/LOAD/tasks/"
