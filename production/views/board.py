@@ -4,7 +4,6 @@ from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import connection
 from django.db.models import Count, F
 from django.http import HttpResponseBadRequest
 from django.shortcuts import render
@@ -62,8 +61,6 @@ KIND_LABELS = dict(Task.Kind.choices)
 PRIORITY_LABELS = dict(Task.Priority.choices)
 # Any key the task URLs accept; each card's own is put in its place.
 STAND_IN_KEY = "KEY-0"
-# A status no filter value can be (see _first_card_ids).
-STAND_IN_STATUS = "\x00status"
 # Show-more links add these to the board's URL; they are not filters.
 PAGING_PARAMS = ("status", "page")
 BAD_PAGE = "There is no such page of cards; the board shows each column from the top."
@@ -142,33 +139,6 @@ def _cards(tasks, project, user, role) -> list[Task]:
     return tasks
 
 
-def _first_card_ids(tasks, tops: dict[str, int]) -> list[int]:
-    """The ids of each column's first cards, `tops` being {status: how many}.
-
-    One query: a UNION ALL of one LIMIT query per column, each read through
-    the (project, status) index. Django cannot slice the parts of a union,
-    and a window function ranking the whole production sorts every task
-    (30 ms at 5,000 tasks, against 3 ms for this). The columns' queries
-    differ only in status and limit, so the query is compiled once
-    (compiling costs as much as running it) with a stand-in status that no
-    filter value can equal: Django's form fields refuse a NUL character.
-    The ids are fetched on their own rather than as a subquery of the
-    cards' query: PostgreSQL, before it has statistics on a new table,
-    plans that subquery as a loop over the whole production (50 ms).
-    """
-    column = tasks.filter(status=STAND_IN_STATUS).order_by(*CARD_ORDER).values("pk")
-    sql, column_params = column.query.sql_with_params()
-    at = column_params.index(STAND_IN_STATUS)
-    parts, params = [], []
-    for n, (status, limit) in enumerate(tops.items()):
-        # Django's own SQL with placeholders; every value goes in params.
-        parts.append(f"SELECT * FROM ({sql} LIMIT %s) AS top{n}")  # noqa: S608
-        params += [*column_params[:at], status, *column_params[at + 1 :], limit]
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
-        return [pk for (pk,) in cursor.fetchall()]
-
-
 @require_GET
 @login_required
 @vary_on_headers("HX-Request")
@@ -241,7 +211,9 @@ def board(request, code):
         status: _shown(page) for status, page in shown.items() if counts.get(status)
     }
     cards = _cards(
-        rows.filter(pk__in=_first_card_ids(tasks, tops)) if tops else [],
+        rows.filter(pk__in=access.first_ids_by_status(tasks, tops, CARD_ORDER))
+        if tops
+        else [],
         project,
         request.user,
         membership.role,
