@@ -477,3 +477,33 @@ def test_making_an_address_needs_a_login_and_a_csrf_token(ap):
 def test_making_an_address_is_a_post(ap, client_for):
     """A GET cannot change anyone's feed address."""
     assert client_for(ap).get(reverse("calendar-token")).status_code == 405
+
+
+def test_a_busy_day_shows_five_and_opens_in_full(client_for, producer, morn):
+    """A day with eight tasks due shows five and "+3 more", which opens all eight."""
+    busy = timezone.localdate() + dt.timedelta(days=40)
+    keys = {
+        services.task_create(
+            project=morn, by=producer, title=f"Rundown {n}", due_date=busy
+        ).key
+        for n in range(8)
+    }
+    client = client_for(producer)
+    url = reverse("project-calendar", args=["MORN"])
+    page = client.get(url, {"month": month_of(busy)})
+    assert len(entries_by_day(page)[busy]) == 5
+    assert "+3 more" in page.content.decode()
+    assert f"day={busy.isoformat()}" in page.content.decode()
+    opened = client.get(
+        url, {"month": month_of(busy), "day": busy.isoformat()}, HTTP_HX_REQUEST="true"
+    )
+    assert set(entries_by_day(opened)[busy]) == keys
+    assert "+3 more" not in opened.content.decode()
+
+
+def test_a_bad_day_to_open_is_ignored(client_for, producer):
+    """A malformed day parameter leaves the month as it is, not a 500."""
+    response = client_for(producer).get(
+        reverse("project-calendar", args=["MORN"]), {"day": "2026-13-45"}
+    )
+    assert response.status_code == 200

@@ -23,6 +23,9 @@ from production.models import Task
 from production.views.board import crew_and_episodes
 
 TEMPLATE = "production/calendar.html"
+# A day shows this many entries and counts the rest behind "+N more", which
+# opens that day in full: a busy production has hundreds due in a month.
+ENTRIES_PER_DAY = 5
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
 FIRST_YEAR, LAST_YEAR = 1900, 2999
 # Slots are fetched by UTC instant, then placed on their production's local
@@ -69,6 +72,7 @@ class Day:
     in_month: bool
     is_today: bool
     entries: list[Entry] = field(default_factory=list)
+    more: int = 0
 
 
 def parse_month(value: str | None, today: dt.date) -> tuple[dt.date, str]:
@@ -87,6 +91,14 @@ def parse_month(value: str | None, today: dt.date) -> tuple[dt.date, str]:
     )
 
 
+def _day(value: str | None) -> dt.date | None:
+    """The day asked to be shown in full, or None for a missing or bad one."""
+    try:
+        return dt.date.fromisoformat(value or "")
+    except ValueError:
+        return None
+
+
 def grid_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
     """The Monday before (or on) the 1st, and the Sunday after (or on) the last day."""
     last = month.replace(day=pycalendar.monthrange(month.year, month.month)[1])
@@ -97,9 +109,17 @@ def grid_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def month_weeks(
-    month: dt.date, entries: list[Entry], today: dt.date
+    month: dt.date,
+    entries: list[Entry],
+    today: dt.date,
+    *,
+    expanded: dt.date | None = None,
 ) -> list[list[Day]]:
-    """The month's grid, Monday to Sunday, with each entry on its day."""
+    """The month's grid, Monday to Sunday, with each entry on its day.
+
+    Each day keeps its first ENTRIES_PER_DAY entries and counts the rest,
+    but for the `expanded` day, shown in full.
+    """
     first, last = grid_bounds(month)
     days = {}
     day = first
@@ -109,6 +129,10 @@ def month_weeks(
     for entry in sorted(entries, key=lambda entry: entry.sort_key):
         if entry.day in days:
             days[entry.day].entries.append(entry)
+    for day in days.values():
+        if day.date != expanded and len(day.entries) > ENTRIES_PER_DAY:
+            day.more = len(day.entries) - ENTRIES_PER_DAY
+            del day.entries[ENTRIES_PER_DAY:]
     ordered = list(days.values())
     return [ordered[index : index + 7] for index in range(0, len(ordered), 7)]
 
@@ -217,7 +241,9 @@ def _month_context(request, tasks, form, *, due_of=None) -> dict:
     return {
         "month": month,
         "month_error": month_error,
-        "weeks": month_weeks(month, entries, today),
+        "weeks": month_weeks(
+            month, entries, today, expanded=_day(request.GET.get("day"))
+        ),
         "month_is_empty": not any(
             (entry.day.year, entry.day.month) == (month.year, month.month)
             for entry in entries
