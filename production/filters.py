@@ -69,6 +69,17 @@ def url_params(params: QueryDict, *, drop=()) -> QueryDict:
     return kept
 
 
+def crew_and_episodes(project):
+    """The production's people and episodes, for the filter bar (two queries)."""
+    crew = [
+        membership.user
+        for membership in project.memberships.select_related("user").order_by(
+            "user__first_name", "user__last_name", "user__username"
+        )
+    ]
+    return crew, list(project.episodes.order_by("number"))
+
+
 class ListedChoiceField(forms.ModelChoiceField):
     """A model choice checked against objects the view already fetched.
 

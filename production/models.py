@@ -70,10 +70,6 @@ class User(AbstractUser):
     def __str__(self):
         return self.get_full_name() or self.username
 
-    @property
-    def display_name(self):
-        return str(self)
-
 
 def validate_time_zone(value):
     if value not in zoneinfo.available_timezones():

@@ -33,7 +33,6 @@ EDITABLE_FIELDS = (
     "location",
     "confirmed",
 )
-PEOPLE_FIELDS = ("assignee", "reviewer")
 COMMENT_MAX_LENGTH = 10_000
 
 
@@ -83,7 +82,8 @@ def default_reviewer_id(project_id, assignee_id):
     )
 
 
-def _next_number(project: Project) -> int:
+def next_task_number(project: Project) -> int:
+    """Take the production's next task number; it is never handed out again."""
     # The UPDATE takes the row's write lock (PostgreSQL) or the database's
     # (SQLite, IMMEDIATE), so two creations can never read the same number.
     Project.objects.filter(pk=project.pk).update(
@@ -113,7 +113,7 @@ def task_create(*, project: Project, by, **fields) -> Task:
     if task.reviewer_id is None:
         task.reviewer_id = default_reviewer_id(project.pk, task.assignee_id)
     task.full_clean(exclude=["number", "key"])
-    task.number = _next_number(project)
+    task.number = next_task_number(project)
     task.key = f"{project.code}-{task.number}"
     task.save()
     _record(task, by, Activity.Verb.CREATED, new_value=task.title)

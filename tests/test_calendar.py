@@ -12,6 +12,7 @@ from production import services
 from production.management.commands.seed_demo import add_generated_tasks
 from production.models import Task
 from production.views.calendar import grid_bounds, parse_month
+from tests.pages import count_queries
 
 UTC = dt.UTC
 
@@ -396,16 +397,6 @@ def test_my_calendar_filters_by_kind(ap, client_for):
 # --- query counts -----------------------------------------------------------
 
 
-def _queries(client, url, params):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url, params)
-    assert response.status_code == 200
-    return len(queries)
-
-
 @pytest.mark.parametrize(
     "url", ["/projects/MORN/calendar/", "/calendar/"], ids=["project", "mine"]
 )
@@ -413,13 +404,13 @@ def test_query_count_stays_flat_as_the_production_grows(morn, ap, client_for, ur
     """A month with 200 more tasks takes the same handful of queries to show."""
     client = client_for(ap)
     params = {"month": month_of(timezone.localdate()), "q": "", "kind": ""}
-    few = _queries(client, url, params)
+    few = count_queries(client, url, params)
     add_generated_tasks(morn, 200)
-    many = _queries(client, url, params)
+    many = count_queries(client, url, params)
     assert few == many
     assert many <= 15
     filtered = {**params, "assignee": ap.pk} if "projects" in url else params
-    assert _queries(client, url, filtered) <= 15
+    assert count_queries(client, url, filtered) <= 15
 
 
 # --- the feed address -------------------------------------------------------

@@ -27,6 +27,7 @@ from production.models import (
     User,
 )
 from production.urls import urlpatterns
+from tests.pages import edit_data
 
 ANON = "anonymous"
 PEOPLE = [ANON, "outsider", "ap", "ap2", "editor", "producer"]
@@ -71,22 +72,7 @@ class World:
 
     def edit_data(self, task: Task, **changes) -> dict:
         """A complete task form as the edit page would post it."""
-        data = {
-            "title": task.title,
-            "kind": task.kind,
-            "description": task.description,
-            "priority": task.priority,
-            "assignee": task.assignee_id or "",
-            "reviewer": task.reviewer_id or "",
-            "due_date": task.due_date.isoformat() if task.due_date else "",
-            "episode": task.episode_id or "",
-            "guest": task.guest,
-            "contact": task.contact,
-            "location": task.location,
-            "version": task.version,
-        }
-        data.update(changes)
-        return data
+        return edit_data(task, **changes)
 
 
 @pytest.fixture

@@ -1,10 +1,8 @@
 """Every main page costs the same few queries with 50 tasks as with 5,000."""
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
-
 from production.management.commands.seed_demo import add_generated_tasks
 from production.models import Task
+from tests.pages import count_queries
 
 PAGES = [
     "/",
@@ -21,13 +19,6 @@ PAGES = [
 BUDGET = 15
 
 
-def queries(client, path) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(path)
-    assert response.status_code == 200, path
-    return len(captured)
-
-
 def test_pages_stay_flat_from_50_to_5000_tasks(morn, producer, ap, client_for):
     """A season's worth of tasks adds no queries to any page, for producer or AP."""
     add_generated_tasks(morn, 50 - Task.objects.filter(project=morn).count())
@@ -35,14 +26,14 @@ def test_pages_stay_flat_from_50_to_5000_tasks(morn, producer, ap, client_for):
     for client in clients.values():
         client.get("/")  # the session and content types, once
     small = {
-        (who, path): queries(client, path)
+        (who, path): count_queries(client, path)
         for who, client in clients.items()
         for path in PAGES
     }
     add_generated_tasks(morn, 4950)
     assert Task.objects.filter(project=morn).count() == 5000
     large = {
-        (who, path): queries(client, path)
+        (who, path): count_queries(client, path)
         for who, client in clients.items()
         for path in PAGES
     }

@@ -4,9 +4,7 @@ import datetime as dt
 import re
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from production import services
@@ -14,6 +12,7 @@ from production.management.commands.seed_demo import add_generated_tasks
 from production.models import CrewRole, Task
 from production.views.board import CARDS_PER_COLUMN, MORE_CARDS
 from tests.factories import add_tasks
+from tests.pages import count_queries
 
 BOARD = "/projects/MORN/"
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -434,13 +433,6 @@ def test_the_board_only_reads(client_for, producer):
     assert client_for(producer).post(BOARD).status_code == 405
 
 
-def _queries(client, url, **headers):
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url, **headers)
-    assert response.status_code == 200
-    return len(captured)
-
-
 def test_board_query_count_stays_flat(client_for, producer, ap, load_project):
     """The board costs the same few queries with 5 tasks as with 200."""
     project = load_project
@@ -463,14 +455,14 @@ def test_board_query_count_stays_flat(client_for, producer, ap, load_project):
     deeper = f"{url}?status=todo&page=2"  # Show more followed without JavaScript
     pages = (url, filtered, deeper)
     client.get(url)  # warm up: the session and the content types
-    few = [_queries(client, u, **h) for u in pages for h in ({}, HTMX)]
+    few = [count_queries(client, u, **h) for u in pages for h in ({}, HTMX)]
     add_generated_tasks(project, 195)
-    many = [_queries(client, u, **h) for u in pages for h in ({}, HTMX)]
+    many = [count_queries(client, u, **h) for u in pages for h in ({}, HTMX)]
     assert Task.objects.filter(project=project).count() == 200
     assert few == many
     assert max(many) <= 15
     # Show more with htmx: one column's next cards, never more than the board.
-    assert _queries(client, deeper, **HTMX) <= many[0]
+    assert count_queries(client, deeper, **HTMX) <= many[0]
 
 
 def test_history_restore_gets_the_whole_page(client_for, producer):

@@ -3,12 +3,11 @@
 import re
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from production.management.commands.seed_demo import add_generated_tasks
 from production.models import CrewRole, Membership, Task
+from tests.pages import count_queries
 
 CREW = reverse("project-crew", kwargs={"code": "MORN"})
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -265,13 +264,6 @@ def test_a_member_of_another_production_is_a_404(client_for, producer, nite, out
     client = client_for(producer)
     assert client.post(remove_url(other)).status_code == 404
     assert Membership.objects.filter(pk=other.pk).exists()
-
-
-def count_queries(client, url) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(queries)
 
 
 @pytest.mark.parametrize("who", ["producer", "ap"])

@@ -4,14 +4,13 @@ import datetime as dt
 import re
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from production.management.commands.seed_demo import PASSWORD, add_generated_tasks
 from production.models import CrewRole, Membership, Project, Task, User
+from tests.pages import count_queries
 
 MY_WORK = reverse("my-work")
 
@@ -274,13 +273,6 @@ def test_long_groups_are_capped_and_say_how_many_more(client_for, ap, morn):
     html = section(client_for(ap).get(MY_WORK), "later")
     assert len(keys_in(html)) == 20
     assert f"…and {later - 20} more." in html
-
-
-def count_queries(client, url) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(queries)
 
 
 @pytest.mark.parametrize("who", ["producer", "ap"])

@@ -3,14 +3,13 @@
 import re
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from production.management.commands.seed_demo import add_generated_tasks
 from production.models import CrewRole, Membership, Project, Task
+from tests.pages import count_queries
 
 LIST = reverse("project-list")
 CREATE = reverse("project-create")
@@ -190,13 +189,6 @@ def test_pages_need_a_login():
         response = Client().get(url)
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login"))
-
-
-def count_queries(client, url) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(queries)
 
 
 def test_list_query_count_is_flat_as_tasks_grow(client_for, ap2, morn):

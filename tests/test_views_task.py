@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from production import services
 from production.models import Activity, Comment, CrewRole, Membership, Task, User
+from tests.pages import edit_data
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 S = Task.Status
@@ -25,37 +26,6 @@ def url(name, task):
 def booking(morn):
     """The demo's confirmed booking of the chef, in Studio B."""
     return Task.objects.get(project=morn, guest="Chef Ana Ruiz")
-
-
-def edit_data(task, **changes):
-    """The edit form as the browser would post it, unchanged but for `changes`."""
-    zone = task.project.tzinfo
-    slot = {
-        name: timezone.localtime(value, zone).strftime("%Y-%m-%dT%H:%M")
-        for name in ("starts_at", "ends_at")
-        if (value := getattr(task, name))
-    }
-    data = {
-        "version": task.version,
-        "title": task.title,
-        "kind": task.kind,
-        "description": task.description,
-        "priority": task.priority,
-        "assignee": task.assignee_id or "",
-        "reviewer": task.reviewer_id or "",
-        "due_date": task.due_date.isoformat() if task.due_date else "",
-        "episode": task.episode_id or "",
-        "guest": task.guest,
-        "contact": task.contact,
-        "starts_at": slot.get("starts_at", ""),
-        "ends_at": slot.get("ends_at", ""),
-        "location": task.location,
-        "confirmed": "on" if task.confirmed else "",
-    }
-    data.update(changes)
-    if not data["confirmed"]:
-        del data["confirmed"]
-    return data
 
 
 def triggered(response) -> dict:

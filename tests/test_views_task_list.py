@@ -6,13 +6,12 @@ import io
 import re
 
 from django.contrib.messages import get_messages
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from production import services
 from production.management.commands.seed_demo import add_generated_tasks
 from production.models import Activity, CrewRole, Task
 from tests.factories import add_tasks
+from tests.pages import count_queries
 
 LIST = "/projects/MORN/tasks/"
 BULK = "/projects/MORN/tasks/bulk/"
@@ -584,15 +583,6 @@ def test_anonymous_visitors_are_sent_to_log_in(client, morn):
 # Query counts
 
 
-def _queries(client, url, **headers):
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url, **headers)
-        if response.streaming:
-            b"".join(response.streaming_content)
-    assert response.status_code == 200
-    return len(captured)
-
-
 def test_list_and_csv_query_counts_stay_flat(client_for, producer, ap, load_project):
     """The list, its htmx table and the CSV cost the same queries with 5 tasks as with 200."""
     project = load_project
@@ -601,8 +591,8 @@ def test_list_and_csv_query_counts_stay_flat(client_for, producer, ap, load_proj
     url = "/projects/LOAD/tasks/"
     urls = [url, f"{url}?sort=assignee&assignee={ap.pk}", f"{url}?format=csv"]
     client.get(url)  # warm up: the session and the content types
-    few = [_queries(client, u, **h) for u in urls for h in ({}, HTMX)]
+    few = [count_queries(client, u, **h) for u in urls for h in ({}, HTMX)]
     add_generated_tasks(project, 195)
-    many = [_queries(client, u, **h) for u in urls for h in ({}, HTMX)]
+    many = [count_queries(client, u, **h) for u in urls for h in ({}, HTMX)]
     assert few == many
     assert max(many) <= 15

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from production import access, bookings, workflow
-from production.filters import TaskFilterForm, url_params
+from production.filters import TaskFilterForm, crew_and_episodes, url_params
 from production.models import Task
 
 # A column opens with its first CARDS_PER_COLUMN cards; each "Show more"
@@ -73,17 +73,6 @@ class Column:
     count: int
     tasks: list = field(default_factory=list)
     next_page: int | None = None
-
-
-def crew_and_episodes(project):
-    """The production's people and episodes, for the filter bar (two queries)."""
-    crew = [
-        membership.user
-        for membership in project.memberships.select_related("user").order_by(
-            "user__first_name", "user__last_name", "user__username"
-        )
-    ]
-    return crew, list(project.episodes.order_by("number"))
 
 
 def _wanted_page(params) -> tuple[str, int] | None:

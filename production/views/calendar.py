@@ -18,9 +18,8 @@ from django.views.decorators.vary import vary_on_headers
 from production import ical
 from production.access import get_project, tasks_for
 from production.bookings import conflicts_for, slot_end, slot_start
-from production.filters import TaskFilterForm
+from production.filters import TaskFilterForm, crew_and_episodes
 from production.models import Task
-from production.views.board import crew_and_episodes
 
 TEMPLATE = "production/calendar.html"
 # A day shows this many entries and counts the rest behind "+N more", which

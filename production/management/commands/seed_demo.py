@@ -20,6 +20,7 @@ from production.models import (
     Task,
     User,
 )
+from production.services import next_task_number
 
 PASSWORD = "slate-demo"  # noqa: S105 - the documented demo login
 S = Task.Status
@@ -278,11 +279,7 @@ def seed_base() -> bool:
 
 
 def _add_task(project, users, *, boss="producer", **fields) -> Task:
-    Project.objects.filter(pk=project.pk).update(
-        last_task_number=F("last_task_number") + 1
-    )
-    project.refresh_from_db(fields=["last_task_number"])
-    number = project.last_task_number
+    number = next_task_number(project)
     task = Task.objects.create(
         project=project,
         number=number,
