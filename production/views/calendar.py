@@ -293,8 +293,12 @@ def _feed(request) -> dict | None:
 @login_required
 def feed_token(request):
     """Make a new private feed address; the old one stops working."""
+    replacing = bool(request.user.calendar_token)
     ical.feed_token_reset(user=request.user)
-    message = "Your new feed address is ready; the old one no longer works."
+    if replacing:
+        message = "Your new feed address is ready; the old one no longer works."
+    else:
+        message = "Your feed address is ready. Keep it private: it needs no login."
     if request.htmx:
         return render(
             request,
