@@ -23,6 +23,16 @@ from django.db.models.functions import Lower, Trim
 from production.access import projects_for
 from production.models import Task
 
+CONFLICT_FIELDS = (
+    "project_id",
+    "key",
+    "title",
+    "guest",
+    "location",
+    "starts_at",
+    "ends_at",
+)
+
 
 def slot_start(task: Task) -> dt.datetime:
     """When the slot starts, in its production's time zone."""
@@ -73,9 +83,13 @@ def conflicts_for(tasks: Iterable[Task], *, user) -> dict[int, list[Task]]:
     if not bookings:
         return {}
     guests = {_norm(task.guest) for task in bookings} - {""}
+    locations = {_norm(task.location) for task in bookings} - {""}
+    if not guests and not locations:
+        return {}
     # ASCII-only case folding in SQL (SQLite's lower()); _keys() below folds
-    # fully, so the query may find a few extra candidates but never misses
-    # one whose name differs only in ASCII case.
+    # fully and decides, so the query may find a few extra candidates (a
+    # place of the same name on another of these productions) but never
+    # misses one whose name differs only in ASCII case.
     candidates = (
         Task.objects.filter(
             kind=Task.Kind.BOOKING,
@@ -86,11 +100,16 @@ def conflicts_for(tasks: Iterable[Task], *, user) -> dict[int, list[Task]]:
             ends_at__gt=min(task.starts_at for task in bookings),
         )
         .exclude(status=Task.Status.CANCELLED)
-        .annotate(guest_key=Lower(Trim("guest")))
+        .annotate(guest_key=Lower(Trim("guest")), place_key=Lower(Trim("location")))
         .filter(
-            Q(project_id__in={task.project_id for task in bookings})
-            | Q(guest_key__in=guests)
+            Q(guest_key__in=guests)
+            | Q(
+                project_id__in={task.project_id for task in bookings},
+                place_key__in=locations,
+            )
         )
+        # What a conflict shows: key, title, guest, place and slot.
+        .only(*CONFLICT_FIELDS)
         .order_by("starts_at", "key")
     )
     buckets = defaultdict(list)

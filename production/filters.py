@@ -108,7 +108,27 @@ class ListedChoiceField(forms.ModelChoiceField):
             ) from None
 
 
+class FilterField(forms.BoundField):
+    """A filter as the bar shows it.
+
+    The bar writes a select's <option>s itself from `options`: Django's
+    widget renders a template per option, on every board and list.
+    """
+
+    @property
+    def options(self) -> list[tuple[str, str, bool]]:
+        """(value, label, selected) of each choice, as the Select widget would."""
+        value = self.value()
+        chosen = "" if value is None else str(value)
+        return [
+            (str(option), str(label), str(option) == chosen)
+            for option, label in self.field.choices
+        ]
+
+
 class TaskFilterForm(forms.Form):
+    bound_field_class = FilterField
+
     q = forms.CharField(
         label="Search",
         required=False,

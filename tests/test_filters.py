@@ -151,3 +151,25 @@ def test_url_params_drop_blanks_and_named_keys():
     params = url_params(QueryDict("q=&kind=script&page=3&status=todo"), drop=("page",))
     assert params.urlencode() == "kind=script&status=todo"
     assert not url_params(QueryDict("q=&assignee="))
+
+
+def test_the_bar_marks_the_chosen_option_as_the_select_widget_would(morn, editor):
+    """The bar writes its own <option>s; each select shows what the URL chose,
+    the same options and the same selection as Django's widget."""
+    for data in ("", f"assignee={editor.pk}&kind=booking&priority=4", "kind=nope"):
+        form = _form(morn, data)
+        for name in ("assignee", "kind", "episode", "priority"):
+            field = form[name]
+            widget = [
+                (
+                    str(option.data["value"]),
+                    str(option.data["label"]),
+                    option.data["selected"],
+                )
+                for option in field.subwidgets
+            ]
+            assert field.options == widget, (data, name)
+    chosen = _form(morn, f"assignee={editor.pk}")["assignee"].options
+    assert [label for _, label, selected in chosen if selected] == [str(editor)]
+    unfiltered = _form(morn, "")["kind"].options
+    assert [label for _, label, selected in unfiltered if selected] == ["Any kind"]

@@ -438,7 +438,7 @@ def test_board_query_count_stays_flat(client_for, producer, ap, load_project):
     project = load_project
     add_generated_tasks(project, 4)
     # A booking from the start: checking cards for clashes is one query
-    # whenever a booking is on the board.
+    # whenever a booking with a guest or a place is on the board.
     start = timezone.now()
     services.task_create(
         project=project,
@@ -446,6 +446,8 @@ def test_board_query_count_stays_flat(client_for, producer, ap, load_project):
         title="Book a guest",
         kind=Task.Kind.BOOKING,
         assignee=ap,
+        guest="Ana Ruiz",
+        location="Studio B",
         starts_at=start,
         ends_at=start + dt.timedelta(hours=1),
     )

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, F
 from django.http import HttpResponseBadRequest
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +17,7 @@ from django.views.decorators.vary import vary_on_headers
 from production import access, bookings, workflow
 from production.filters import TaskFilterForm, crew_and_episodes, url_params
 from production.models import Task
+from production.views.board_cards import cards_html
 
 # A column opens with its first CARDS_PER_COLUMN cards; each "Show more"
 # brings MORE_CARDS. Not 50 up front, as the issue first asked: seven
@@ -73,6 +75,10 @@ class Column:
     count: int
     tasks: list = field(default_factory=list)
     next_page: int | None = None
+    # The cards' HTML (board_cards.cards_html), once the tasks are in, and
+    # the Show more link's address when there are more.
+    cards: str = ""
+    more_url: str = ""
 
 
 def _wanted_page(params) -> tuple[str, int] | None:
@@ -146,7 +152,7 @@ def board(request, code):
     )
     filters = url_params(request.GET, drop=PAGING_PARAMS)
     board_path = reverse("project-board", args=[project.code])
-    board_url = f"{board_path}?{filters.urlencode()}" if filters else board_path
+    board_url = _with_query(board_path, filters)
     partial = request.htmx and not request.htmx.history_restore_request
     try:
         wanted = _wanted_page(request.GET)
@@ -160,7 +166,6 @@ def board(request, code):
     context = {
         "project": project,
         "filter_form": form,
-        "filters": filters,
         "board_path": board_path,
         "board_url": board_url,
     }
@@ -179,14 +184,16 @@ def board(request, code):
         page = min(page, _pages(counts.get(status, 0)))
         start = _shown(page - 1) if page > 1 else 0
         cards = rows.filter(status=status)[start : _shown(page)]
-        context["column"] = Column(
+        column = Column(
             status=status,
             label=Task.Status(status).label,
             count=counts.get(status, 0),
             tasks=_cards(cards, project, request.user, membership.role),
             next_page=page + 1 if page < _pages(counts.get(status, 0)) else None,
         )
-        context["focus"] = True
+        # The first new card's link takes the keyboard focus.
+        _write_cards(request, [column], filters, board_path, focus=True)
+        context["column"] = column
         return _render(request, "production/board.html#cards", context, project)
 
     # Each column's first cards: the top of each status, found through the
@@ -220,11 +227,33 @@ def board(request, code):
     }
     for task in cards:
         columns[task.status].tasks.append(task)
+    _write_cards(request, columns.values(), filters, board_path)
     context["columns"] = list(columns.values())
     template = "production/board.html"
     if partial:
         template += "#columns"
     return _render(request, template, context, project)
+
+
+def _write_cards(request, columns, filters, board_path, *, focus=False):
+    """Each column's cards as HTML and its Show more link, filters kept.
+
+    A move from a card comes back to this board, filters and all.
+    """
+    token = get_token(request)
+    board_url = _with_query(board_path, filters)
+    for column in columns:
+        column.cards = cards_html(
+            column.tasks, csrf_token=token, next_url=board_url, focus=focus
+        )
+        if column.next_page:
+            more = filters.copy()
+            more["status"], more["page"] = column.status, column.next_page
+            column.more_url = _with_query(board_path, more)
+
+
+def _with_query(path, params) -> str:
+    return f"{path}?{params.urlencode()}" if params else path
 
 
 def _render(request, template, context, project):
