@@ -488,8 +488,9 @@ def board_checks(runs: dict[int, dict]) -> list[Check]:
             checks.append(Check(f"board grows lightly as {user}", False, "no board"))
             continue
         html = many["bytes"] / few["bytes"]
-        # Each time as a multiple of the minimal view of its own run, so that
-        # a busy machine during one of the two runs does not decide it.
+        # Decided on the plain times; each is also shown as a multiple of the
+        # minimal view of its own run, which tells a busy machine during one
+        # of the two runs from a board that grew slower.
         slow_few = few["median_ms"] / small["minimal"]["median_ms"]
         slow_many = many["median_ms"] / big["minimal"]["median_ms"]
         time_ratio = many["median_ms"] / few["median_ms"]
