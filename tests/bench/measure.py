@@ -3,7 +3,8 @@
 Run by `manage.py benchmark` as a child process with tests.bench.settings:
 `python -m tests.bench.measure --repeat 20 --out FILE`. For each page and
 user it counts the SQL queries (one pass under CaptureQueriesContext, which
-slows queries down), then times `repeat` plain renders. It also reports the
+slows queries down), then times `repeat` rounds of plain renders, every
+page once a round. It also reports the
 JS and CSS each page loads, the query plans of the task queries, and the task
 keys the load run may move.
 """
@@ -74,32 +75,44 @@ ASSET = re.compile(
 )
 
 
-def timed(client: Client, url: str, repeat: int, headers=None) -> dict:
-    """Status, size, query count and timings of `repeat` renders of `url`."""
-    headers = headers or {}
-    for _ in range(2):  # warm-up: template loading, first connection
-        response = client.get(url, **headers)
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url, **headers)
-    # Count now: the next request clears the connection's query log.
-    queries = len(captured)
-    times = []
+def timed(client: Client, pages: list[tuple[str, dict]], repeat: int) -> list[dict]:
+    """Status, size, query count and timings of each (URL, headers) in `pages`.
+
+    Each page is warmed up and its queries counted, then `repeat` rounds
+    render every page once each. Round by round rather than page by page:
+    on a shared machine a burst of noise lasts about half a second, which
+    would be a whole page's renders, and decide its median, if they ran
+    back to back; spread over the rounds it costs each page a render or two.
+    """
+    rows = []
+    for url, headers in pages:
+        for _ in range(2):  # warm-up: template loading, first connection
+            client.get(url, **headers)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url, **headers)
+        rows.append(
+            {
+                "url": url,
+                "status": response.status_code,
+                # Count now: the next request clears the connection's query log.
+                "queries": len(captured),
+                "bytes": len(response.content),
+                "gzip_bytes": len(gzip.compress(response.content, 6)),
+                "html": response.content.decode(errors="replace")
+                if response.status_code == 200
+                else "",
+            }
+        )
+    times = [[] for _ in pages]
     for _ in range(repeat):
-        start = time.perf_counter()
-        response = client.get(url, **headers)
-        times.append((time.perf_counter() - start) * 1000)
-    return {
-        "url": url,
-        "status": response.status_code,
-        "queries": queries,
-        "median_ms": statistics.median(times),
-        "p95_ms": percentile(times, 0.95),
-        "bytes": len(response.content),
-        "gzip_bytes": len(gzip.compress(response.content, 6)),
-        "html": response.content.decode(errors="replace")
-        if response.status_code == 200
-        else "",
-    }
+        for (url, headers), mine in zip(pages, times, strict=True):
+            start = time.perf_counter()
+            client.get(url, **headers)
+            mine.append((time.perf_counter() - start) * 1000)
+    for row, mine in zip(rows, times, strict=True):
+        row["median_ms"] = statistics.median(mine)
+        row["p95_ms"] = percentile(mine, 0.95)
+    return rows
 
 
 def browser() -> Client:
@@ -182,18 +195,26 @@ def main() -> None:
     }
 
     anonymous = browser()
-    result["minimal"] = timed(anonymous, MINIMAL_URL, args.repeat)
-    for name, url in ANONYMOUS_PAGES:
-        row = timed(anonymous, url, args.repeat)
+    minimal, *rows = timed(
+        anonymous,
+        [(MINIMAL_URL, {}), *((url, {}) for _, url in ANONYMOUS_PAGES)],
+        args.repeat,
+    )
+    result["minimal"] = minimal
+    for (name, _), row in zip(ANONYMOUS_PAGES, rows, strict=True):
         result["pages"].append({"page": name, "user": "anonymous", **row})
 
     for username in USERS:
         client = browser()
         client.force_login(User.objects.get(username=username))
-        minimal = timed(client, MINIMAL_URL, args.repeat)
+        named = pages(task.key)
+        minimal, *rows = timed(
+            client,
+            [(MINIMAL_URL, {}), *((url, headers) for _, url, headers in named)],
+            args.repeat,
+        )
         result.setdefault("minimal_by_user", {})[username] = minimal
-        for name, url, headers in pages(task.key):
-            row = timed(client, url, args.repeat, headers)
+        for (name, _, _), row in zip(named, rows, strict=True):
             result["pages"].append({"page": name, "user": username, **row})
 
     for row in result["pages"]:
