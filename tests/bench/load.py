@@ -95,6 +95,7 @@ class Session:
     def close(self):
         if self.connection is not None:
             self.connection.close()
+        self.connection = None
 
 
 @dataclass
@@ -323,6 +324,31 @@ def run_phase(name: str, users: list[VirtualUser], budget: Budget) -> PhaseResul
         thread.join(budget.seconds + 120)
     elapsed = time.perf_counter() - started
     return PhaseResult(name, elapsed, [s for mine in samples for s in mine], failures)
+
+
+def spread(users: list[VirtualUser], *, workers: int, url: str, tries: int = 40):
+    """Spread the users' keep-alive connections evenly over the server's workers.
+
+    gunicorn's workers race to accept new connections, and a keep-alive
+    connection stays with the worker that took it: a crowd that logs in at
+    once can land mostly on one worker and leave a core idle (half the
+    board's throughput in one run here). A proxy in front of gunicorn spreads
+    requests over the workers; reconnecting the users of a crowded worker
+    until each holds its share does the same here. `url` answers with the
+    worker's id. Returns how many users each worker holds.
+    """
+    share = -(-len(users) // workers)
+    for _ in range(tries):
+        by_worker: dict[bytes, list[VirtualUser]] = {}
+        for user in users:
+            _, body, _ = user.session.request("GET", url)
+            by_worker.setdefault(body, []).append(user)
+        crowded = [user for held in by_worker.values() for user in held[share:]]
+        if not crowded:
+            break
+        for user in crowded:
+            user.session.close()  # the next request opens a new connection
+    return sorted((len(held) for held in by_worker.values()), reverse=True)
 
 
 def logged_in(host, port, username, password) -> Session:

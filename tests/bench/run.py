@@ -31,7 +31,7 @@ from production.management.commands.seed_demo import (
 )
 from tests.bench import load
 from tests.bench.plans import INDEX_SEARCH, INDEX_WALK, TABLE_SCAN
-from tests.bench.urls import MINIMAL_URL
+from tests.bench.urls import MINIMAL_URL, WORKER_URL
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 PROJECT = "MORN"
@@ -39,6 +39,8 @@ BOARD = f"/projects/{PROJECT}/"
 # seed_demo's own MORN tasks; the rest of each size is generated.
 DEMO_TASKS = len(MORN_TASKS) + len(MORN_BOOKINGS)
 PORTS = range(8150, 8160)
+# gunicorn for the load run, as a 2-core machine would run Slate.
+WORKERS, THREADS = 2, 4
 
 # The limits of the issue, checked on every run.
 MAX_QUERIES = 15
@@ -198,9 +200,9 @@ class Gunicorn:
                 "--bind",
                 f"127.0.0.1:{port}",
                 "--workers",
-                "2",
+                str(WORKERS),
                 "--threads",
-                "4",
+                str(THREADS),
                 "--keep-alive",
                 "30",
                 "--log-level",
@@ -319,14 +321,16 @@ def load_phases(port: int, options: Options, pools: dict, print_) -> list[dict]:
     phases = []
     for name, make in plan:
         users = make()
+        split = load.spread(users, workers=WORKERS, url=WORKER_URL)
         budget = load.Budget(options.load_seconds, options.load_requests)
         result = load.run_phase(name, users, budget)
         for user in users:
             user.session.close()
-        phases.append(result.as_dict())
+        phases.append(result.as_dict() | {"clients_per_worker": split})
         print_.step(
             f"{name}: {result.requests} requests in {result.seconds:.1f} s, "
-            f"{result.errors} errors"
+            f"{result.errors} errors (clients per worker: "
+            f"{', '.join(map(str, split))})"
         )
     return phases
 
@@ -821,7 +825,7 @@ def benchmark(
         if load_run_on or browser_on:
             port = free_port(options.port)
             print_.step(
-                f"Starting gunicorn (2 workers x 4 threads) on 127.0.0.1:{port} ..."
+                f"Starting gunicorn ({WORKERS} workers x {THREADS} threads) on 127.0.0.1:{port} ..."
             )
             server = Gunicorn(envs[biggest], port, tmp / "gunicorn.log")
             try:
