@@ -14,6 +14,7 @@ bookings, and bookings of archived productions, never conflict.
 """
 
 import datetime as dt
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -60,6 +61,32 @@ def _is_live_booking(task: Task) -> bool:
 
 def _overlap(a: Task, b: Task) -> bool:
     return a.starts_at < b.ends_at and b.starts_at < a.ends_at
+
+
+class _Bucket:
+    """The bookings of one guest or place, in order of start.
+
+    A month of a busy production puts hundreds of slots in one place
+    ("Remote"); looking only between the slots that could reach a booking
+    keeps checking them from growing with the square of their number.
+    """
+
+    def __init__(self):
+        self.slots: list[Task] = []
+        self.starts: list[dt.datetime] = []
+        self.longest = dt.timedelta(0)
+
+    def add(self, slot: Task) -> None:
+        self.slots.append(slot)
+        self.starts.append(slot.starts_at)
+        self.longest = max(self.longest, slot.ends_at - slot.starts_at)
+
+    def overlapping(self, task: Task) -> list[Task]:
+        # A slot that starts more than the longest slot before this one has
+        # ended before it; one that starts after this one ends is clear.
+        low = bisect_left(self.starts, task.starts_at - self.longest)
+        high = bisect_left(self.starts, task.ends_at)
+        return [slot for slot in self.slots[low:high] if _overlap(task, slot)]
 
 
 def _keys(task: Task) -> list[tuple]:
@@ -112,16 +139,16 @@ def conflicts_for(tasks: Iterable[Task], *, user) -> dict[int, list[Task]]:
         .only(*CONFLICT_FIELDS)
         .order_by("starts_at", "key")
     )
-    buckets = defaultdict(list)
-    for candidate in candidates:
+    buckets = defaultdict(_Bucket)
+    for candidate in candidates:  # in order of start
         for key in _keys(candidate):
-            buckets[key].append(candidate)
+            buckets[key].add(candidate)
     found = {}
     for task in bookings:
         others = {}
         for key in _keys(task):
-            for other in buckets[key]:
-                if other.pk != task.pk and _overlap(task, other):
+            for other in buckets[key].overlapping(task):
+                if other.pk != task.pk:
                     others[other.pk] = other
         if others:
             found[task.pk] = sorted(

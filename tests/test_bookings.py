@@ -172,3 +172,20 @@ def test_the_save_warning_names_the_other_task(morn, book, ap):
     message = conflict_message(first, conflicts_with(first, user=ap))
     assert second.key in message
     assert "saved" in message
+
+
+def test_a_long_slot_clashes_with_one_that_starts_many_slots_later(morn, book, ap):
+    """A day-long booking of a studio clashes with an evening slot there, however
+    many short slots of that studio start in between (and those clash too)."""
+    day_long = book(morn, starts=at(8), minutes=12 * 60, location="Studio B")
+    shorts = [
+        book(morn, starts=at(9 + hour), minutes=30, location="Studio B")
+        for hour in range(8)
+    ]
+    evening = book(morn, starts=at(19, 30), minutes=30, location="Studio B")
+    later = book(morn, starts=at(21), minutes=30, location="Studio B")
+    found = conflicts_for([day_long, *shorts, evening, later], user=ap)
+    assert keys(found[evening.pk]) == [day_long.key]
+    assert keys(found[day_long.pk]) == keys([*shorts, evening])
+    assert all(keys(found[short.pk]) == [day_long.key] for short in shorts)
+    assert later.pk not in found

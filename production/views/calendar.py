@@ -4,6 +4,7 @@ import calendar as pycalendar
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,7 +18,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from production import ical
 from production.access import get_project, tasks_for
-from production.bookings import conflicts_for, slot_end, slot_start
+from production.bookings import conflicts_for
 from production.filters import TaskFilterForm, crew_and_episodes
 from production.models import Task
 
@@ -34,12 +35,18 @@ ZONE_MARGIN = dt.timedelta(days=1)
 
 @dataclass
 class Entry:
-    """One line on a day: a task's due date, or a booking's slot."""
+    """One line on a day: a task's due date, or a booking's slot.
 
-    task: Task
+    Placed from a few columns of every task in the month; the task itself
+    (`task`) is fetched only for the entries the grid shows.
+    """
+
+    task_id: int
+    key: str
     day: dt.date
     starts: dt.datetime | None = None
     ends: dt.datetime | None = None
+    task: Task | None = None
     conflicts: list[Task] = field(default_factory=list)
 
     @property
@@ -61,7 +68,7 @@ class Entry:
         return (
             self.is_slot,
             self.starts.time() if self.starts else None,
-            self.task.key,
+            self.key,
         )
 
 
@@ -155,33 +162,77 @@ def _in_window(tasks, *, first: dt.date, last: dt.date, due: Q | None = None):
     return tasks.filter(due_in_window | slot_in_window).select_related("assignee")
 
 
+# What placing a task on the grid, and checking a booking for clashes,
+# needs: far less than the task itself.
+PLACING_FIELDS = (
+    "pk",
+    "key",
+    "kind",
+    "status",
+    "due_date",
+    "assignee_id",
+    "project_id",
+    "project__time_zone",
+    "starts_at",
+    "ends_at",
+    "guest",
+    "location",
+)
+
+
 def build_entries(tasks, *, user, first: dt.date, last: dt.date, due_of=None):
     """The entries of these tasks on the grid's days, with booking conflicts.
 
     A booking appears on the day its slot starts in its production's time
     zone; its due date shows too only when it falls on another day.
-    `due_of` limits due dates to one person's tasks (my calendar).
+    `due_of` limits due dates to one person's tasks (my calendar). Only a
+    few columns of each task are read: a busy month has thousands of
+    entries, and the grid shows five a day (see show_tasks).
     """
-    entries = []
-    for task in tasks:
+    entries, slots = [], []
+    for row in tasks.values_list(*PLACING_FIELDS):
+        pk, key, kind, status, due, assignee_id, project_id, zone, *slot = row
         slot_day = None
-        if task.is_booking and task.starts_at:
-            starts = slot_start(task)
+        if kind == Task.Kind.BOOKING and slot[0]:
+            tzinfo = ZoneInfo(zone)  # cached by zoneinfo itself
+            starts_at, ends_at, guest, location = slot
+            starts = starts_at.astimezone(tzinfo)
             slot_day = starts.date()
             if first <= slot_day <= last:
-                entries.append(Entry(task, slot_day, starts, slot_end(task)))
+                ends = ends_at.astimezone(tzinfo) if ends_at else None
+                entries.append(Entry(pk, key, slot_day, starts, ends))
+                # What conflicts_for reads of a booking, and no more.
+                booking = Task(
+                    pk=pk,
+                    key=key,
+                    kind=kind,
+                    status=status,
+                    project_id=project_id,
+                    starts_at=starts_at,
+                    ends_at=ends_at,
+                    guest=guest,
+                    location=location,
+                )
+                slots.append((entries[-1], booking))
         if (
-            task.due_date
-            and first <= task.due_date <= last
-            and task.due_date != slot_day
-            and (due_of is None or task.assignee_id == due_of.pk)
+            due
+            and first <= due <= last
+            and due != slot_day
+            and (due_of is None or assignee_id == due_of.pk)
         ):
-            entries.append(Entry(task, task.due_date))
-    slots = [entry for entry in entries if entry.is_slot]
-    clashes = conflicts_for([entry.task for entry in slots], user=user)
-    for entry in slots:
-        entry.conflicts = clashes.get(entry.task.pk, [])
+            entries.append(Entry(pk, key, due))
+    clashes = conflicts_for([booking for _, booking in slots], user=user)
+    for entry, booking in slots:
+        entry.conflicts = clashes.get(booking.pk, [])
     return entries
+
+
+def show_tasks(weeks, tasks) -> None:
+    """Fetch the tasks of the entries the grid shows (one query)."""
+    shown = [entry for week in weeks for day in week for entry in day.entries]
+    found = tasks.filter(pk__in={entry.task_id for entry in shown}).in_bulk()
+    for entry in shown:
+        entry.task = found[entry.task_id]
 
 
 def _filter_form(request, *, project=None) -> TaskFilterForm:
@@ -237,12 +288,12 @@ def _month_context(request, tasks, form, *, due_of=None) -> dict:
     entries = build_entries(
         tasks, user=request.user, first=first, last=last, due_of=due_of
     )
+    weeks = month_weeks(month, entries, today, expanded=_day(request.GET.get("day")))
+    show_tasks(weeks, tasks)
     return {
         "month": month,
         "month_error": month_error,
-        "weeks": month_weeks(
-            month, entries, today, expanded=_day(request.GET.get("day"))
-        ),
+        "weeks": weeks,
         "month_is_empty": not any(
             (entry.day.year, entry.day.month) == (month.year, month.month)
             for entry in entries
