@@ -18,6 +18,7 @@ from production import access, bookings, workflow
 from production.filters import TaskFilterForm, crew_and_episodes, url_params
 from production.models import Task
 from production.views.board_cards import cards_html
+from production.views.rows import KIND_LABELS, PRIORITY_LABELS, TaskLinks
 
 # A column opens with its first CARDS_PER_COLUMN cards; each "Show more"
 # brings MORE_CARDS. Not 50 up front, as the issue first asked: seven
@@ -58,11 +59,6 @@ CARD_FIELDS = (
     "confirmed",
     "archived",
 )
-# Labels by lookup: get_FOO_display() rebuilds its choices on every call.
-KIND_LABELS = dict(Task.Kind.choices)
-PRIORITY_LABELS = dict(Task.Priority.choices)
-# Any key the task URLs accept; each card's own is put in its place.
-STAND_IN_KEY = "KEY-0"
 # Show-more links add these to the board's URL; they are not filters.
 PAGING_PARAMS = ("status", "page")
 BAD_PAGE = "There is no such page of cards; the board shows each column from the top."
@@ -109,9 +105,7 @@ def _cards(tasks, project, user, role) -> list[Task]:
     every card of the board.
     """
     tasks = list(tasks)
-    # The links differ only by key: reverse once (about 18 us a call).
-    detail_path = reverse("task-detail", args=[STAND_IN_KEY])
-    move_path = reverse("task-move", args=[STAND_IN_KEY])
+    detail_link, move_link = TaskLinks(), TaskLinks("task-move")
     # Dates as the date filter's "D j M" writes them ("Fri 6 Nov"), with the
     # names translated once rather than per card.
     days = [str(day) for day in WEEKDAYS_ABBR.values()]
@@ -120,9 +114,9 @@ def _cards(tasks, project, user, role) -> list[Task]:
         # One production: share its object rather than join it per card.
         task.project = project
         task.moves = workflow.move_actions(task, user, role)
-        task.url = detail_path.replace(STAND_IN_KEY, task.key)
+        task.url = detail_link(task.key)
         if task.moves:
-            task.move_url = move_path.replace(STAND_IN_KEY, task.key)
+            task.move_url = move_link(task.key)
         task.kind_label = KIND_LABELS[task.kind]
         task.priority_label = PRIORITY_LABELS[task.priority]
         task.late = task.is_overdue

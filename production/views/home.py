@@ -23,10 +23,30 @@ from django.views.decorators.http import require_GET
 from production import workflow
 from production.access import projects_for, tasks_for
 from production.models import Task, User
+from production.views.rows import label_rows
 
 # A long list helps nobody, and every row is paid for on each visit (about
 # 0.3 ms); the rest is one click away on each task list.
 ROWS_PER_LIST = 20
+
+# What a row of my tasks shows (templates/production/my_work.html#row).
+ROW_FIELDS = (
+    "key",
+    "title",
+    "status",
+    "priority",
+    "due_date",
+    "project__code",
+    "project__name",
+)
+
+
+def person_fields(relation: str) -> tuple[str, ...]:
+    """What naming a person needs (User.__str__), through `relation`."""
+    return tuple(
+        f"{relation}__{name}" for name in ("first_name", "last_name", "username")
+    )
+
 
 # Shown in this order; "sent back" comes first whatever its due date.
 GROUPS = [
@@ -75,6 +95,9 @@ def _my_groups(user, today: dt.date) -> list[dict]:
             group_size=Window(Count("pk"), partition_by=[F("urgency")]),
         )
         .filter(place__lte=ROWS_PER_LIST)
+        # Every open task of mine is sorted to find the first of each group:
+        # carry only what a row shows through that sort.
+        .only(*ROW_FIELDS)
         .order_by("urgency", "place")
     )
     by_urgency = {}
@@ -82,7 +105,7 @@ def _my_groups(user, today: dt.date) -> list[dict]:
         by_urgency.setdefault(task.urgency, []).append(task)
     groups = []
     for urgency, (slug, title) in enumerate(GROUPS):
-        rows = by_urgency.get(urgency, [])
+        rows = label_rows(by_urgency.get(urgency, []))
         total = rows[0].group_size if rows else 0
         groups.append(
             {
@@ -104,9 +127,10 @@ def _awaiting_review(user, approver_ids: list[int], now) -> tuple[list[Task], in
         .filter(Q(reviewer=user) | Q(project_id__in=approver_ids))
         .select_related("assignee")
         .annotate(total=Window(Count("pk")))
+        .only(*ROW_FIELDS, "status_changed_at", *person_fields("assignee"))
         .order_by("status_changed_at", "pk")[:ROWS_PER_LIST]
     )
-    for task in tasks:
+    for task in label_rows(tasks):
         waited = now - task.status_changed_at
         task.waited = (
             timesince(task.status_changed_at, now, depth=1)
@@ -123,30 +147,52 @@ def _pitches(user, approver_ids: list[int]) -> tuple[list[Task], int]:
         .filter(status=Task.Status.PROPOSED, project_id__in=approver_ids)
         .select_related("assignee", "created_by")
         .annotate(total=Window(Count("pk")))
+        .only(
+            *ROW_FIELDS,
+            "created_at",
+            *person_fields("assignee"),
+            *person_fields("created_by"),
+        )
         .order_by("created_at", "pk")[:ROWS_PER_LIST]
     )
-    return tasks, tasks[0].total if tasks else 0
+    return label_rows(tasks), tasks[0].total if tasks else 0
 
 
-def _team_load(approver_ids: list[int], today: dt.date):
-    """Open and overdue counts per crew member of these productions (one query)."""
-    open_tasks = Q(
-        assigned_tasks__status__in=Task.OPEN_STATUSES,
-        assigned_tasks__archived=False,
-        assigned_tasks__project_id__in=approver_ids,
+def _team_load(user, approver_ids: list[int], today: dt.date) -> list[User]:
+    """Open and overdue counts per crew member of these productions (two queries).
+
+    Counted from the tasks, grouped by assignee, rather than joined from
+    each person to their tasks: one pass over the open tasks of these
+    productions instead of a distinct count per person (12 ms at 5,000).
+    """
+    open_tasks = tasks_for(user).filter(
+        project_id__in=approver_ids,
+        status__in=Task.OPEN_STATUSES,
+        assignee__isnull=False,
     )
-    # Someone on two of these crews joins twice: count each task once.
-    return (
-        User.objects.filter(memberships__project_id__in=approver_ids)
+    counts = {
+        assignee_id: (open_count, overdue_count)
+        for assignee_id, open_count, overdue_count in open_tasks.order_by()
+        .values_list("assignee_id")
         .annotate(
-            open_count=Count("assigned_tasks", filter=open_tasks, distinct=True),
-            overdue_count=Count(
-                "assigned_tasks",
-                filter=open_tasks & Q(assigned_tasks__due_date__lt=today),
-                distinct=True,
-            ),
+            open_count=Count("pk"),
+            overdue_count=Count("pk", filter=Q(due_date__lt=today)),
         )
-        .order_by("-overdue_count", "-open_count", "first_name", "username")
+    }
+    # Someone on two of these crews is one person, counted once.
+    people = list(
+        User.objects.filter(memberships__project_id__in=approver_ids).distinct()
+    )
+    for person in people:
+        person.open_count, person.overdue_count = counts.get(person.pk, (0, 0))
+    return sorted(
+        people,
+        key=lambda person: (
+            -person.overdue_count,
+            -person.open_count,
+            person.first_name,
+            person.username,
+        ),
     )
 
 
@@ -178,7 +224,7 @@ def my_work(request):
         context |= {
             "pitches": pitches,
             "pitches_more": pitches_total - len(pitches),
-            "team": _team_load(approver_ids, today),
+            "team": _team_load(user, approver_ids, today),
         }
     context["has_tasks"] = any(group["tasks"] for group in context["groups"])
     template = "production/my_work.html"
