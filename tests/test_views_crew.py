@@ -5,6 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from production import services
 from production.management.commands.seed_demo import add_generated_tasks
 from production.models import CrewRole, Membership, Task
 from tests.pages import count_queries
@@ -276,3 +277,27 @@ def test_crew_query_count_is_flat_as_tasks_grow(client_for, demo, morn, who):
     add_generated_tasks(morn, 195)
     many = count_queries(client, CREW)
     assert few == many <= 15
+
+
+def test_open_tasks_count_this_productions_live_work_only(
+    client_for, ap, producer, outsider, morn, nite, roles
+):
+    """A member's open count leaves out their work on another production and
+    their archived tasks here."""
+
+    def shown():
+        row = member_row(client_for(producer).get(CREW), membership(morn, ap))
+        return int(re.search(r'<td class="num">(\d+)</td>', row)[1])
+
+    expected = Task.objects.filter(
+        project=morn, assignee=ap, status__in=Task.OPEN_STATUSES, archived=False
+    ).count()
+    assert shown() == expected
+    Membership.objects.create(project=nite, user=ap, role=roles["Associate Producer"])
+    services.task_create(project=nite, by=outsider, title="Elsewhere", assignee=ap)
+    assert shown() == expected
+    mine = Task.objects.filter(
+        project=morn, assignee=ap, status__in=Task.OPEN_STATUSES
+    ).first()
+    services.task_archive(task=mine, by=producer)
+    assert shown() == expected - 1
