@@ -1,4 +1,4 @@
-"""Links and labels for pages that show tasks by the dozen (board, my work).
+"""Links and labels for pages that show tasks by the dozen.
 
 A template's {{ task.get_absolute_url }}, get_FOO_display() and date
 properties each cost microseconds; on a page of a hundred rows they cost
@@ -29,10 +29,12 @@ class TaskLinks:
 
 
 def label_rows(tasks):
-    """Give each task its `url`, `status_label`, `priority_label` and `late`."""
+    """Give each task its `url`, `kind_label`, `status_label`, `priority_label`
+    and `late`."""
     link = TaskLinks()
     for task in tasks:
         task.url = link(task.key)
+        task.kind_label = KIND_LABELS[task.kind]
         task.status_label = STATUS_LABELS[task.status]
         task.priority_label = PRIORITY_LABELS[task.priority]
         task.late = task.is_overdue

@@ -19,6 +19,7 @@ from production.converters import TaskKeyConverter
 from production.filters import SORTS, TaskFilterForm, url_params
 from production.models import Task
 from production.services import StaleEdit
+from production.views.rows import label_rows
 from production.workflow import NotAllowed
 
 ROWS_PER_PAGE = 50
@@ -184,6 +185,7 @@ def _listing(request, project, membership, params):
 
 def _paginate(context, number) -> None:
     page = Paginator(context["tasks"], ROWS_PER_PAGE).get_page(number)
+    page.object_list = label_rows(list(page.object_list))
     context["page"] = page
     context["page_range"] = page.paginator.get_elided_page_range(page.number)
 
