@@ -852,7 +852,7 @@ def benchmark(
         checks = []
         print_()
         print_(
-            f"== Pages, rendered in-process ({options.repeat} renders each; "
+            f"== Pages, rendered in-process ({options.repeat} rounds of every page; "
             "'x minimal' = median / the minimal view's median in the same run)"
         )
         render_table(print_, runs)
