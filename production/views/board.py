@@ -18,7 +18,7 @@ from production import access, bookings, workflow
 from production.filters import TaskFilterForm, crew_and_episodes, url_params
 from production.models import Task
 from production.views.board_cards import cards_html
-from production.views.rows import KIND_LABELS, PRIORITY_LABELS, TaskLinks
+from production.views.rows import TaskLinks, label_rows
 
 # A column opens with its first CARDS_PER_COLUMN cards; each "Show more"
 # brings MORE_CARDS. Not 50 up front, as the issue first asked: seven
@@ -104,8 +104,8 @@ def _cards(tasks, project, user, role) -> list[Task]:
     fraction of what template filters and a reverse() per link cost on
     every card of the board.
     """
-    tasks = list(tasks)
-    detail_link, move_link = TaskLinks(), TaskLinks("task-move")
+    tasks = label_rows(list(tasks))
+    move_link = TaskLinks("task-move")
     # Dates as the date filter's "D j M" writes them ("Fri 6 Nov"), with the
     # names translated once rather than per card.
     days = [str(day) for day in WEEKDAYS_ABBR.values()]
@@ -114,12 +114,8 @@ def _cards(tasks, project, user, role) -> list[Task]:
         # One production: share its object rather than join it per card.
         task.project = project
         task.moves = workflow.move_actions(task, user, role)
-        task.url = detail_link(task.key)
         if task.moves:
             task.move_url = move_link(task.key)
-        task.kind_label = KIND_LABELS[task.kind]
-        task.priority_label = PRIORITY_LABELS[task.priority]
-        task.late = task.is_overdue
         if day := task.due_date:
             task.due_label = f"{days[day.weekday()]} {day.day} {months[day.month]}"
     clashes = bookings.conflicts_for([t for t in tasks if t.is_booking], user=user)
