@@ -28,7 +28,6 @@ PY := $(VENV)/bin/python
 PIP_INSTALL := $(PY) -m pip install -q --disable-pip-version-check
 DB_FILE := db.sqlite3
 
-DEMO_USERS := producer ap ap2 editor writer outsider
 DEMO_PASSWORD := slate-demo
 
 # `manage.py check` and `makemigrations --check` in `make test`: production
@@ -117,22 +116,20 @@ run: $(VENV)/.installed-run
 # tools/ensure-chromium when it finds one) or `chromium` on PATH; live-server
 # tests need DJANGO_ALLOW_ASYNC_UNSAFE because Playwright runs an event loop.
 test test-postgres: export DJANGO_ALLOW_ASYNC_UNSAFE := true
+# Installs Chromium if it can (a failure stops the run under CI) and passes
+# its path on; the shell command that follows runs with it.
+WITH_CHROMIUM = chromium="$$(bash tools/ensure-chromium)" || exit 1; \
+	if [ -n "$$chromium" ]; then export CHROMIUM="$$chromium"; fi;
 
 test: $(VENV)/.installed-dev
-	@echo "==> Browser for the browser tests"
-	@bash tools/ensure-chromium >/dev/null
 	@$(MAKE) lint
 	@$(MAKE) check
-	@echo "==> pytest"
-	@chromium="$$(bash tools/ensure-chromium 2>/dev/null || true)"; \
-	if [ -n "$$chromium" ]; then export CHROMIUM="$$chromium"; fi; \
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	@echo "==> Browser for the browser tests, then pytest"
+	@$(WITH_CHROMIUM) $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test-postgres: $(VENV)/.installed-dev
 	@echo "==> pytest on PostgreSQL"
-	@chromium="$$(bash tools/ensure-chromium)"; \
-	if [ -n "$$chromium" ]; then export CHROMIUM="$$chromium"; fi; \
-	bash tools/with-postgres $(VENV)/bin/pytest $(PYTEST_ARGS)
+	@$(WITH_CHROMIUM) bash tools/with-postgres $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 check: $(VENV)/.installed-dev
 	@echo "==> manage.py check"

@@ -24,6 +24,10 @@ class MembershipInline(admin.TabularInline):
     extra = 0
     autocomplete_fields = ["user", "reports_to"]
 
+    def get_queryset(self, request):
+        # Each row prints the member (Membership.__str__): fetch what it names.
+        return super().get_queryset(request).with_people().select_related("project")
+
 
 class EpisodeInline(admin.TabularInline):
     model = Episode
@@ -72,6 +76,10 @@ class CommentInline(admin.TabularInline):
     model = Comment
     extra = 0
     readonly_fields = ["author", "created_at"]
+
+    def get_queryset(self, request):
+        # Each row prints the comment (Comment.__str__): fetch what it names.
+        return super().get_queryset(request).select_related("author", "task")
 
 
 @admin.register(Task)

@@ -1,15 +1,11 @@
 """URL parts: a production's code (MORN) and a task's key (MORN-12)."""
 
+from django.urls.converters import StringConverter
 
-class ProjectCodeConverter:
+
+class ProjectCodeConverter(StringConverter):
     regex = "[A-Z]{2,8}"
 
-    def to_python(self, value):
-        return value
 
-    def to_url(self, value):
-        return value
-
-
-class TaskKeyConverter(ProjectCodeConverter):
+class TaskKeyConverter(StringConverter):
     regex = "[A-Z]{2,8}-[0-9]{1,9}"

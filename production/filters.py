@@ -73,9 +73,7 @@ def crew_and_episodes(project):
     """The production's people and episodes, for the filter bar (two queries)."""
     crew = [
         membership.user
-        for membership in project.memberships.select_related("user").order_by(
-            "user__first_name", "user__last_name", "user__username"
-        )
+        for membership in project.memberships.select_related("user").in_crew_order()
     ]
     return crew, list(project.episodes.order_by("number"))
 

@@ -1,21 +1,42 @@
 """Forms: each page's input, validated before a service writes it."""
 
 import functools
-import zoneinfo
 from contextlib import nullcontext
 
 from django import forms
-from django.db.models import Q
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from production.models import CrewRole, Membership, Project, Task, User
-from production.services import COMMENT_MAX_LENGTH, EDITABLE_FIELDS
+from production.models import (
+    COMMENT_MAX_LENGTH,
+    CrewRole,
+    Membership,
+    Project,
+    Task,
+    User,
+    known_time_zones,
+)
+from production.services import EDITABLE_FIELDS
+
+
+def add_service_errors(form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form, beside the field it names."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def error_sentences(form) -> list[str]:
+    """Every message of the form's errors, field by field."""
+    return [message for errors in form.errors.values() for message in errors]
 
 
 @functools.cache
 def time_zone_choices():
     """Every IANA time zone, UTC first: a production's clock."""
-    zones = sorted(zoneinfo.available_timezones() - {"UTC"})
+    zones = sorted(known_time_zones() - {"UTC"})
     return [(zone, zone) for zone in ["UTC", *zones]]
 
 
@@ -82,10 +103,7 @@ class MembershipForm(forms.ModelForm):
         """`roles` and `crew` are lists the page already has: no query per form."""
         super().__init__(*args, **kwargs)
         self.instance.project = project
-        # The standard roles, and any this production defined for itself.
-        self.fields["role"].queryset = CrewRole.objects.filter(
-            Q(project__isnull=True) | Q(project=project)
-        )
+        self.fields["role"].queryset = CrewRole.objects.for_project(project)
         self.fields["role"].empty_label = "Choose a role"
         self.fields["reports_to"].queryset = User.objects.filter(
             memberships__project=project
@@ -281,7 +299,9 @@ class MoveForm(forms.Form):
         required=False,
         max_length=COMMENT_MAX_LENGTH,
         widget=forms.Textarea,
-        error_messages={"max_length": "Keep the note under 10,000 characters."},
+        error_messages={
+            "max_length": f"Keep the note under {COMMENT_MAX_LENGTH:,} characters."
+        },
     )
     next = forms.CharField(required=False, max_length=2000)
 
@@ -293,6 +313,6 @@ class CommentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={
             "required": "Write something first.",
-            "max_length": "Keep comments under 10,000 characters.",
+            "max_length": f"Keep comments under {COMMENT_MAX_LENGTH:,} characters.",
         },
     )

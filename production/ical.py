@@ -57,12 +57,12 @@ def user_for_feed_token(token: str) -> User | None:
     return User.objects.filter(calendar_token=nonce, is_active=True).first()
 
 
-def feed_tasks(user: User, *, today: dt.date | None = None):
+def feed_tasks(user: User):
     """What the feed shows: this user's due dates and their productions' bookings.
 
     Archived tasks, archived productions and cancelled tasks are left out.
     """
-    since = (today or timezone.localdate()) - dt.timedelta(days=HISTORY_DAYS)
+    since = timezone.localdate() - dt.timedelta(days=HISTORY_DAYS)
     since_at = dt.datetime.combine(since, dt.time.min, tzinfo=dt.UTC)
     return (
         tasks_for(user)

@@ -1,5 +1,6 @@
 """The nouns of a production: people, projects, crew, tasks and their record."""
 
+import functools
 import zoneinfo
 
 from django.contrib.auth.models import AbstractUser
@@ -71,8 +72,14 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
 
+@functools.cache
+def known_time_zones() -> frozenset[str]:
+    """Every IANA time zone name; reading them scans the zone files (ms)."""
+    return frozenset(zoneinfo.available_timezones())
+
+
 def validate_time_zone(value):
-    if value not in zoneinfo.available_timezones():
+    if value not in known_time_zones():
         raise ValidationError(f"“{value}” is not a known time zone.")
 
 
@@ -184,6 +191,10 @@ STANDARD_ROLES = {
 
 
 class CrewRoleQuerySet(models.QuerySet):
+    def for_project(self, project):
+        """The standard roles, and any this production defined for itself."""
+        return self.filter(Q(project__isnull=True) | Q(project=project))
+
     def ensure_standard(self):
         """Create the standard roles where missing (a data migration does it
         too; tests that flush the database call this to get them back)."""
@@ -249,6 +260,10 @@ class CrewRole(models.Model):
 class MembershipQuerySet(models.QuerySet):
     def with_people(self):
         return self.select_related("user", "role", "reports_to")
+
+    def in_crew_order(self):
+        """By first name, then last name, as a crew list reads."""
+        return self.order_by("user__first_name", "user__last_name", "user__username")
 
 
 class Membership(models.Model):
@@ -487,6 +502,10 @@ class Task(models.Model):
             raise ValidationError(errors)
 
 
+# Comments and a move's note alike: room for a script page, not a script.
+COMMENT_MAX_LENGTH = 10_000
+
+
 class Comment(models.Model):
     """A message in a task's discussion."""
 
@@ -494,7 +513,7 @@ class Comment(models.Model):
     author = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, related_name="comments"
     )
-    body = models.TextField("comment", max_length=10_000)
+    body = models.TextField("comment", max_length=COMMENT_MAX_LENGTH)
     created_at = models.DateTimeField("written", auto_now_add=True)
 
     class Meta:

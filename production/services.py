@@ -13,7 +13,15 @@ from django.utils import timezone
 
 from production import workflow
 from production.access import role_on
-from production.models import Activity, Comment, CrewRole, Membership, Project, Task
+from production.models import (
+    COMMENT_MAX_LENGTH,
+    Activity,
+    Comment,
+    CrewRole,
+    Membership,
+    Project,
+    Task,
+)
 from production.workflow import NotAllowed
 
 # The fields an edit may change; forms use the same names.
@@ -33,7 +41,6 @@ EDITABLE_FIELDS = (
     "location",
     "confirmed",
 )
-COMMENT_MAX_LENGTH = 10_000
 
 
 class StaleEdit(Exception):
@@ -82,14 +89,16 @@ def default_reviewer_id(project_id, assignee_id):
     )
 
 
-def next_task_number(project: Project) -> int:
-    """Take the production's next task number; it is never handed out again."""
+def reserve_task_numbers(project: Project, count: int = 1) -> range:
+    """Take the production's next `count` task numbers; none is handed out again."""
     # The UPDATE takes the row's write lock (PostgreSQL) or the database's
     # (SQLite, IMMEDIATE), so two creations can never read the same number.
     Project.objects.filter(pk=project.pk).update(
-        last_task_number=F("last_task_number") + 1
+        last_task_number=F("last_task_number") + count
     )
-    return Project.objects.values_list("last_task_number", flat=True).get(pk=project.pk)
+    last = Project.objects.values_list("last_task_number", flat=True).get(pk=project.pk)
+    project.last_task_number = last
+    return range(last - count + 1, last + 1)
 
 
 @transaction.atomic
@@ -100,9 +109,7 @@ def task_create(*, project: Project, by, **fields) -> Task:
         raise NotAllowed("Only crew of this production may add tasks to it.")
     if project.archived:
         raise NotAllowed("This production is archived; it takes no new tasks.")
-    unknown = set(fields) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise ValueError(f"Not task fields: {sorted(unknown)}")
+    _check_fields(fields)
     task = Task(project=project, created_by=by, **fields)
     if workflow.can_assign(role):
         task.status = Task.Status.TODO
@@ -113,7 +120,7 @@ def task_create(*, project: Project, by, **fields) -> Task:
     if task.reviewer_id is None:
         task.reviewer_id = default_reviewer_id(project.pk, task.assignee_id)
     task.full_clean(exclude=["number", "key"])
-    task.number = next_task_number(project)
+    (task.number,) = reserve_task_numbers(project)
     task.key = f"{project.code}-{task.number}"
     task.save()
     _record(task, by, Activity.Verb.CREATED, new_value=task.title)
@@ -128,13 +135,19 @@ def task_create(*, project: Project, by, **fields) -> Task:
     return task
 
 
+def _check_fields(fields) -> None:
+    # A programming error, not input: forms only post editable fields.
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not task fields: {sorted(unknown)}")
+
+
 def _locked(task: Task) -> Task:
-    current = (
+    return (
         Task.objects.select_for_update(of=("self",))
         .select_related("project", "assignee", "reviewer", "episode")
         .get(pk=task.pk)
     )
-    return current
 
 
 def _missed(task: Task, since_version: int) -> list[Activity]:
@@ -148,9 +161,7 @@ def _missed(task: Task, since_version: int) -> list[Activity]:
 @transaction.atomic
 def task_update(*, task: Task, by, version: int, **fields) -> list[Change]:
     """Edit a task made from `version`; refused if it changed since."""
-    unknown = set(fields) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise ValueError(f"Not task fields: {sorted(unknown)}")
+    _check_fields(fields)
     current = _locked(task)
     role = role_on(by, current.project_id)
     if not workflow.can_assign(role):
@@ -209,7 +220,9 @@ def task_move(*, task: Task, to: str, by, note: str = "") -> Task:
     if move.needs_note and not note:
         raise ValidationError({"note": "Say what needs to change."})
     if len(note) > COMMENT_MAX_LENGTH:
-        raise ValidationError({"note": "Keep the note under 10,000 characters."})
+        raise ValidationError(
+            {"note": f"Keep the note under {COMMENT_MAX_LENGTH:,} characters."}
+        )
     old = current.status
     current.status = to
     current.status_changed_at = timezone.now()
@@ -253,7 +266,9 @@ def comment_add(*, task: Task, by, body: str) -> Comment:
     if not body:
         raise ValidationError({"body": "Write something first."})
     if len(body) > COMMENT_MAX_LENGTH:
-        raise ValidationError({"body": "Keep comments under 10,000 characters."})
+        raise ValidationError(
+            {"body": f"Keep comments under {COMMENT_MAX_LENGTH:,} characters."}
+        )
     comment = Comment.objects.create(task=task, author=by, body=body)
     _record(task, by, Activity.Verb.COMMENTED, note=body[:200])
     return comment

@@ -7,9 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, F
 from django.http import HttpResponseBadRequest
 from django.middleware.csrf import get_token
-from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
@@ -18,7 +16,8 @@ from production import access, bookings, workflow
 from production.filters import TaskFilterForm, crew_and_episodes, url_params
 from production.models import Task
 from production.views.board_cards import cards_html
-from production.views.rows import TaskLinks, label_rows
+from production.views.fragments import render_in_zone, wants_fragment
+from production.views.rows import TaskLinks, label_rows, person_fields
 
 # A column opens with its first CARDS_PER_COLUMN cards; each "Show more"
 # brings MORE_CARDS. Not 50 up front, as the issue first asked: seven
@@ -46,9 +45,7 @@ CARD_FIELDS = (
     "kind",
     "status",
     "priority",
-    "assignee__first_name",
-    "assignee__last_name",
-    "assignee__username",
+    *person_fields("assignee"),
     "reviewer_id",
     "due_date",
     "guest",
@@ -143,7 +140,7 @@ def board(request, code):
     filters = url_params(request.GET, drop=PAGING_PARAMS)
     board_path = reverse("project-board", args=[project.code])
     board_url = _with_query(board_path, filters)
-    partial = request.htmx and not request.htmx.history_restore_request
+    partial = wants_fragment(request)
     try:
         wanted = _wanted_page(request.GET)
     except ValueError as error:
@@ -184,7 +181,7 @@ def board(request, code):
         # The first new card's link takes the keyboard focus.
         _write_cards(request, [column], filters, board_path, focus=True)
         context["column"] = column
-        return _render(request, "production/board.html#cards", context, project)
+        return render_in_zone(request, "production/board.html#cards", context, project)
 
     # Each column's first cards: the top of each status, found through the
     # (project, status) index, and deeper for the column a no-JS "Show more"
@@ -222,7 +219,7 @@ def board(request, code):
     template = "production/board.html"
     if partial:
         template += "#columns"
-    return _render(request, template, context, project)
+    return render_in_zone(request, template, context, project)
 
 
 def _write_cards(request, columns, filters, board_path, *, focus=False):
@@ -244,9 +241,3 @@ def _write_cards(request, columns, filters, board_path, *, focus=False):
 
 def _with_query(path, params) -> str:
     return f"{path}?{params.urlencode()}" if params else path
-
-
-def _render(request, template, context, project):
-    """Render in the production's time zone: its slots read in the crew's clock."""
-    with timezone.override(project.tzinfo):
-        return render(request, template, context)

@@ -21,6 +21,8 @@ from production.access import get_project, tasks_for
 from production.bookings import conflicts_for
 from production.filters import TaskFilterForm, crew_and_episodes
 from production.models import Task
+from production.views.fragments import wants_fragment
+from production.views.rows import label_rows
 
 TEMPLATE = "production/calendar.html"
 # A day shows this many entries and counts the rest behind "+N more", which
@@ -228,9 +230,11 @@ def build_entries(tasks, *, user, first: dt.date, last: dt.date, due_of=None):
 
 
 def show_tasks(weeks, tasks) -> None:
-    """Fetch the tasks of the entries the grid shows (one query)."""
+    """Fetch the tasks of the entries the grid shows (one query), with their
+    links and labels (views/rows.py)."""
     shown = [entry for week in weeks for day in week for entry in day.entries]
     found = tasks.filter(pk__in={entry.task_id for entry in shown}).in_bulk()
+    label_rows(found.values())
     for entry in shown:
         entry.task = found[entry.task_id]
 
@@ -269,8 +273,7 @@ def _month_links(request, month: dt.date) -> dict:
 
 def _render(request, context: dict) -> HttpResponse:
     template = TEMPLATE
-    # A history restore (the back button after hx-push-url) needs the page.
-    if request.htmx and not request.htmx.history_restore_request:
+    if wants_fragment(request):
         template += "#grid"
     return render(request, template, context)
 
@@ -311,7 +314,7 @@ def _month_context(request, tasks, form, *, due_of=None) -> dict:
 @vary_on_headers("HX-Request")
 def project_calendar(request, code):
     """A production's due dates and booking slots, by month."""
-    project, membership = get_project(request.user, code)
+    project, _ = get_project(request.user, code)
     form = _filter_form(request, project=project)
     tasks = tasks_for(request.user).filter(project=project)
     context = _month_context(request, tasks, form)

@@ -11,16 +11,18 @@ import copy
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from production import services, workflow
 from production.access import get_project, tasks_for
-from production.forms import MembershipForm
+from production.forms import MembershipForm, add_service_errors, error_sentences
 from production.models import CrewRole, Task
+from production.views.fragments import wants_fragment
 from production.workflow import NotAllowed
 
 TEMPLATE = "production/crew.html"
@@ -44,22 +46,14 @@ def _crew(project, user) -> list:
         .values_list("assignee_id")
         .annotate(open_count=Count("pk"))
     )
-    crew = list(
-        project.memberships.with_people().order_by(
-            "user__first_name", "user__last_name", "user__username"
-        )
-    )
+    crew = list(project.memberships.with_people().in_crew_order())
     for member in crew:
         member.open_count = open_counts.get(member.user_id, 0)
     return crew
 
 
 def _roles(project) -> list[CrewRole]:
-    return list(
-        CrewRole.objects.filter(Q(project__isnull=True) | Q(project=project)).order_by(
-            "name"
-        )
-    )
+    return list(CrewRole.objects.for_project(project).order_by("name"))
 
 
 def _member_form(member, project, data=None, **choices) -> MembershipForm:
@@ -70,19 +64,6 @@ def _member_form(member, project, data=None, **choices) -> MembershipForm:
     for field in form.fields.values():
         field.widget.attrs["form"] = form.prefix
     return form
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form, beside the field it names."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
-def _sentence(form) -> str:
-    return " ".join(message for errors in form.errors.values() for message in errors)
 
 
 def _render(request, project, *, add_form=None, bound=None, error="", status=200):
@@ -115,7 +96,7 @@ def _render(request, project, *, add_form=None, bound=None, error="", status=200
         "add_form": add_form if can_manage else None,
         "error": error,
     }
-    template = TEMPLATE + "#crew" if request.htmx else TEMPLATE
+    template = TEMPLATE + "#crew" if wants_fragment(request) else TEMPLATE
     return render(request, template, context, status=status)
 
 
@@ -128,6 +109,7 @@ def _done(request, project):
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@vary_on_headers("HX-Request")
 def crew(request, code):
     """The crew list; crew who may manage it add a person here (POST)."""
     project, membership = get_project(request.user, code)
@@ -141,11 +123,17 @@ def crew(request, code):
                 project=project, by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{added.user} joined the crew as {added.role}.")
             return _done(request, project)
-    return _render(request, project, add_form=form, error=_sentence(form), status=400)
+    return _render(
+        request,
+        project,
+        add_form=form,
+        error=" ".join(error_sentences(form)),
+        status=400,
+    )
 
 
 def _managed_member(request, code, pk):
@@ -176,13 +164,15 @@ def crew_member(request, code, pk):
                 reports_to=form.cleaned_data["reports_to"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             boss = member.reports_to
             reporting = f", reporting to {boss}" if boss else ""
             messages.success(request, f"{member.user} is now {member.role}{reporting}.")
             return _done(request, project)
-    return _render(request, project, bound=form, error=_sentence(form), status=400)
+    return _render(
+        request, project, bound=form, error=" ".join(error_sentences(form)), status=400
+    )
 
 
 @require_POST

@@ -19,11 +19,13 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.timesince import timesince
 from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
 
 from production import workflow
 from production.access import projects_for, tasks_for
 from production.models import Task, User
-from production.views.rows import label_rows
+from production.views.fragments import wants_fragment
+from production.views.rows import label_rows, person_fields
 
 # A long list helps nobody, and every row is paid for on each visit (about
 # 0.3 ms); the rest is one click away on each task list.
@@ -41,13 +43,6 @@ ROW_FIELDS = (
     "project__code",
     "project__name",
 )
-
-
-def person_fields(relation: str) -> tuple[str, ...]:
-    """What naming a person needs (User.__str__), through `relation`."""
-    return tuple(
-        f"{relation}__{name}" for name in ("first_name", "last_name", "username")
-    )
 
 
 # Shown in this order; "sent back" comes first whatever its due date.
@@ -200,6 +195,7 @@ def _team_load(user, approver_ids: list[int], today: dt.date) -> list[User]:
 
 @require_GET
 @login_required
+@vary_on_headers("HX-Request")
 def my_work(request):
     """My open work by urgency; a producer also sees reviews, pitches and load."""
     user = request.user
@@ -230,6 +226,6 @@ def my_work(request):
         }
     context["has_tasks"] = any(group["tasks"] for group in context["groups"])
     template = "production/my_work.html"
-    if request.htmx:
+    if wants_fragment(request):
         template += "#work"
     return render(request, template, context)

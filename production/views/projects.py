@@ -13,7 +13,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from production import services, workflow
 from production.access import get_project, projects_for
-from production.forms import ProjectForm
+from production.forms import ProjectForm, add_service_errors
 from production.models import Task
 from production.views.home import my_memberships
 
@@ -53,7 +53,7 @@ def project_create(request):
         try:
             project = services.project_create(by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         except IntegrityError:
             # Someone took the same code between our check and the save.
             form.add_error("code", "That code is taken; choose another.")

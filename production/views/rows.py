@@ -17,6 +17,13 @@ STATUS_LABELS = dict(Task.Status.choices)
 STAND_IN_KEY = "KEY-0"
 
 
+def person_fields(relation: str) -> tuple[str, ...]:
+    """What naming a person needs (User.__str__), through `relation`."""
+    return tuple(
+        f"{relation}__{name}" for name in ("first_name", "last_name", "username")
+    )
+
+
 class TaskLinks:
     """One task URL pattern for a whole page: reverse() once (about 18 us a
     call), then each task's key put in place."""

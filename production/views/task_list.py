@@ -17,8 +17,10 @@ from django.views.decorators.vary import vary_on_headers
 from production import access, services, workflow
 from production.converters import TaskKeyConverter
 from production.filters import SORTS, TaskFilterForm, url_params
+from production.forms import error_sentences
 from production.models import Task
 from production.services import StaleEdit
+from production.views.fragments import wants_fragment
 from production.views.rows import label_rows
 from production.workflow import NotAllowed
 
@@ -129,9 +131,7 @@ class BulkForm(forms.Form):
 
 def _crew(project):
     """Everyone on the crew (the filter) and who may be assigned (bulk assign)."""
-    memberships = project.memberships.select_related("user", "role").order_by(
-        "user__first_name", "user__last_name", "user__username"
-    )
+    memberships = project.memberships.select_related("user", "role").in_crew_order()
     crew, assignable = [], []
     for membership in memberships:
         crew.append(membership.user)
@@ -250,7 +250,7 @@ def task_list(request, code):
         return _csv_response(project, context["tasks"])
     _paginate(context, request.GET.get("page"))
     template = "production/task_list.html"
-    if request.htmx and not request.htmx.history_restore_request:
+    if wants_fragment(request):
         template += "#table"
     return render(request, template, context)
 
@@ -330,9 +330,8 @@ def task_bulk(request, code):
         # Refused tasks stay ticked, ready for another try.
         selected = {key for key, _ in refused}
     else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        for sentence in error_sentences(form):
+            messages.error(request, sentence)
         selected = set(request.POST.getlist("tasks"))
 
     # Back to the list as it was: its filters, sort and page, never the CSV.

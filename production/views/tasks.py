@@ -14,8 +14,16 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from production import access, bookings, services, workflow
-from production.forms import CommentForm, MoveForm, PitchForm, TaskForm
+from production.forms import (
+    CommentForm,
+    MoveForm,
+    PitchForm,
+    TaskForm,
+    add_service_errors,
+    error_sentences,
+)
 from production.models import Activity, Task
+from production.views.fragments import render_in_zone, wants_fragment
 from production.workflow import NotAllowed
 
 DETAIL = "production/task_detail.html"
@@ -121,31 +129,8 @@ def _render_detail(request, task, role, *, part=None, status=200, **extra):
         **extra,
     }
     template = f"{DETAIL}#{part}" if part else DETAIL
-    # Every time on the page (slots, comments, history) reads in the
-    # production's zone: the crew works to its clock, not the server's.
-    with timezone.override(project.tzinfo):
-        return render(request, template, context, status=status)
-
-
-def _add_service_errors(form, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form, by field where it can."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
-def _error_sentences(form) -> list[str]:
-    return [message for errors in form.errors.values() for message in errors]
-
-
-def _partial_request(request) -> bool:
-    # A boosted link, or htmx restoring history it had no copy of, wants the
-    # whole page, like a plain request.
-    return bool(request.htmx) and not (
-        request.htmx.boosted or request.htmx.history_restore_request
-    )
+    # Every time on the page (slots, comments, history) in the production's zone.
+    return render_in_zone(request, template, context, project, status=status)
 
 
 def _warn_of_conflicts(request, task: Task) -> None:
@@ -160,7 +145,7 @@ def task_detail(request, key):
     """A task: its fields, the moves allowed now, its comments and its history."""
     task, role = access.get_task(request.user, key)
     part = None
-    if _partial_request(request):
+    if wants_fragment(request):
         part = request.GET.get("part")
         part = part if part in DETAIL_PARTS else "state"
     return _render_detail(request, task, role, part=part)
@@ -184,7 +169,7 @@ def task_create(request, code):
                 project=project, by=request.user, **form.values()
             )
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if task.status == Task.Status.PROPOSED:
                 messages.success(
@@ -197,7 +182,7 @@ def task_create(request, code):
             if request.htmx:
                 return HttpResponseClientRedirect(task.get_absolute_url())
             return redirect(task)
-    template = f"{FORM}#form" if _partial_request(request) else FORM
+    template = f"{FORM}#form" if wants_fragment(request) else FORM
     context = {"project": project, "form": form, "pitch": not full}
     return render(request, template, context)
 
@@ -230,7 +215,7 @@ def task_edit(request, key):
             missed = _describe(exc.missed, task.project)
             form.rebase(task)
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if changes:
                 messages.success(request, f"{task.key} saved.")
@@ -240,10 +225,9 @@ def task_edit(request, key):
             if request.htmx:
                 return HttpResponseClientRedirect(task.get_absolute_url())
             return redirect(task)
-    template = f"{FORM}#form" if _partial_request(request) else FORM
+    template = f"{FORM}#form" if wants_fragment(request) else FORM
     context = {"project": task.project, "task": task, "form": form, "missed": missed}
-    with timezone.override(task.project.tzinfo):
-        return render(request, template, context, status=status)
+    return render_in_zone(request, template, context, task.project, status=status)
 
 
 @require_POST
@@ -251,7 +235,7 @@ def task_edit(request, key):
 def task_move(request, key):
     """Move a task to the status `to` (with `note` when asking for changes).
 
-    The protocol, shared with the board through production/_task_moves.html:
+    The protocol of production/_task_moves.html and the board's cards:
     without htmx, success redirects to `next` (when it is on this site) or
     the task page. With htmx, success is a 204 carrying the event
     `task-moved` ({"key", "status"}); the moves forms swap nothing, and
@@ -268,7 +252,7 @@ def task_move(request, key):
                 task=task, to=target, by=request.user, note=form.cleaned_data["note"]
             )
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if request.htmx:
                 response = HttpResponse(status=204)
@@ -286,14 +270,14 @@ def task_move(request, key):
             ):
                 return redirect(next_url)
             return redirect(task)
-    part = "state" if _partial_request(request) else None
+    part = "state" if wants_fragment(request) else None
     return _render_detail(
         request,
         task,
         role,
         part=part,
         status=400,
-        move_errors=_error_sentences(form),
+        move_errors=error_sentences(form),
     )
 
 
@@ -309,16 +293,16 @@ def task_comment(request, key):
                 task=task, by=request.user, body=form.cleaned_data["body"]
             )
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
-            if _partial_request(request):
+            if wants_fragment(request):
                 response = _render_detail(request, task, role, part="comments")
                 # The history lists comments too; it refreshes on this event.
                 return trigger_client_event(
                     response, "task-commented", {"key": task.key}
                 )
             return redirect(f"{task.get_absolute_url()}#comments")
-    part = "comments" if _partial_request(request) else None
+    part = "comments" if wants_fragment(request) else None
     return _render_detail(request, task, role, part=part, status=400, comment_form=form)
 
 

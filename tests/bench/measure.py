@@ -158,9 +158,7 @@ def assets(html: str) -> dict:
 def task_pools(project: Project) -> dict:
     """Keys the load run's crowd may move, split by who may move them."""
     pools = {}
-    tasks = Task.objects.filter(project=project, archived=False).select_related(
-        "assignee"
-    )
+    tasks = Task.objects.filter(project=project, archived=False)
     for key, status, assignee in tasks.values_list(
         "key", "status", "assignee__username"
     ).order_by("number"):

@@ -110,9 +110,6 @@ def explain(client: Client, url: str) -> list[dict]:
                 "plan": [],
             }
         ]
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {TASK_TABLE}")
     planner = postgresql_plan if connection.vendor == "postgresql" else sqlite_plan
     results = []
     for sql, params in queries:

@@ -248,15 +248,14 @@ class Gunicorn:
         self._log_file.close()
 
 
-def asset_urls(run: dict) -> list[str]:
-    return sorted(
-        {
-            a["url"]
-            for found in run["assets"].values()
-            for kind in ("js", "css")
-            for a in found[kind]
-        }
-    )
+def asset_files(run: dict) -> dict[str, dict]:
+    """Every script and stylesheet of the run's pages, by URL."""
+    return {
+        a["url"]: a
+        for found in run["assets"].values()
+        for kind in ("js", "css")
+        for a in found[kind]
+    }
 
 
 def static_headers(port: int, urls: list[str]) -> list[dict]:
@@ -546,12 +545,7 @@ def asset_checks(print_, run: dict) -> list[Check]:
             ]
         )
     print_.table(["page", "scripts", "JS KB gz", "stylesheets", "CSS KB gz"], rows)
-    files = {
-        a["url"]: a
-        for found in run["assets"].values()
-        for kind in ("js", "css")
-        for a in found[kind]
-    }
+    files = asset_files(run)
     print_()
     print_.table(
         ["file", "KB", "KB gzip"],
@@ -685,12 +679,7 @@ def load_table(print_, phases: list[dict]) -> list[Check]:
 
 
 def static_checks(print_, found: list[dict], run: dict) -> list[Check]:
-    sizes = {
-        a["url"]: a
-        for assets in run["assets"].values()
-        for kind in ("js", "css")
-        for a in assets[kind]
-    }
+    sizes = asset_files(run)
 
     def worth_compressing(url: str) -> bool:
         # whitenoise keeps a compressed copy only when it saves over 5%.
@@ -836,7 +825,9 @@ def benchmark(
                         )
                     except (load.LoginFailed, OSError) as error:
                         report["load_error"] = str(error)
-                report["static"] = static_headers(port, asset_urls(runs[biggest]))
+                report["static"] = static_headers(
+                    port, sorted(asset_files(runs[biggest]))
+                )
                 if browser_on:
                     print_.step("Timing the browser ...")
                     try:

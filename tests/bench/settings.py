@@ -35,7 +35,6 @@ else:
         }
     }
 
-DEBUG = False
 ROOT_URLCONF = "tests.bench.urls"
 # Plain HTTP on the loopback: no HTTPS redirect, cookies sent over HTTP.
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]

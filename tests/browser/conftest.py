@@ -48,7 +48,6 @@ def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,
         "executable_path": path,
-        "headless": browser_type_launch_args.get("headless", True),
         "args": CHROMIUM_ARGS,
     }
 
@@ -60,7 +59,7 @@ def base_url(live_server):
 
 
 @pytest.fixture
-def slate(live_server, transactional_db):
+def slate(live_server):
     """A live Slate with seed_demo's MORN and NITE; returns its base URL."""
     seed_base()
     return live_server.url

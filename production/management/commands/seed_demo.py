@@ -7,7 +7,6 @@ import zoneinfo
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from production.models import (
@@ -20,7 +19,7 @@ from production.models import (
     Task,
     User,
 )
-from production.services import next_task_number
+from production.services import reserve_task_numbers
 
 PASSWORD = "slate-demo"  # noqa: S105 - the documented demo login
 S = Task.Status
@@ -279,7 +278,7 @@ def seed_base() -> bool:
 
 
 def _add_task(project, users, *, boss="producer", **fields) -> Task:
-    number = next_task_number(project)
+    (number,) = reserve_task_numbers(project)
     task = Task.objects.create(
         project=project,
         number=number,
@@ -348,13 +347,9 @@ def add_generated_tasks(project: Project, count: int) -> None:
     episodes = list(project.episodes.all()) or [None]
     today = timezone.localdate()
     zone = zoneinfo.ZoneInfo(project.time_zone)
-    Project.objects.filter(pk=project.pk).update(
-        last_task_number=F("last_task_number") + count
-    )
-    project.refresh_from_db(fields=["last_task_number"])
-    first = project.last_task_number - count + 1
+    numbers = reserve_task_numbers(project, count)
     tasks = []
-    for number in range(first, first + count):
+    for number in numbers:
         member = rng.choice(crew)
         kind = rng.choice(K.values)
         status = S.PROPOSED if kind == K.PITCH else rng.choice(S.values[1:])
@@ -381,7 +376,9 @@ def add_generated_tasks(project: Project, count: int) -> None:
             task.location = rng.choice(["Studio A", "Studio B", "Remote"])
         tasks.append(task)
     Task.objects.bulk_create(tasks, batch_size=500)
-    created = Task.objects.filter(project=project, number__gte=first).only("id", "key")
+    created = Task.objects.filter(project=project, number__gte=numbers.start).only(
+        "id", "key"
+    )
     Activity.objects.bulk_create(
         [
             Activity(
