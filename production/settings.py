@@ -57,6 +57,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After whitenoise, which answers static files (public, cached a year)
+    # before this sees them; before the rest, so their answers are private too.
+    "production.middleware.PrivateCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -65,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "production.middleware.RefuseNulMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -129,8 +133,19 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 # Login throttling: 5 failures for one username from one address lock that
-# pair out for 15 minutes; a success clears the count.
-AXES_FAILURE_LIMIT = 5
+# pair out for 15 minutes, and 20 from one address across any usernames lock
+# that address out; a success clears the pair's count.
+USERNAME_FAILURE_LIMIT = 5
+ADDRESS_FAILURE_LIMIT = 20
+AXES_FAILURE_LIMIT = "production.login_protection.failure_limit"
+# How many proxies in front of Slate append to X-Forwarded-For (0: none, the
+# connection's address is the client's). Set it to the number of proxies
+# really there: one too many lets a client choose its own address.
+TRUSTED_PROXY_COUNT = os.environ.get("TRUSTED_PROXY_COUNT") or "0"
+if not TRUSTED_PROXY_COUNT.isdigit():
+    raise SystemExit("Slate: TRUSTED_PROXY_COUNT must be a number, like 1.")
+TRUSTED_PROXY_COUNT = int(TRUSTED_PROXY_COUNT)
+AXES_CLIENT_IP_CALLABLE = "production.login_protection.client_address"
 AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True

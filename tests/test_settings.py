@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -67,3 +69,11 @@ def test_debug_is_off_unless_set():
         SECRET_KEY="x" * 50,
     )
     assert result.stdout.strip().splitlines()[-1] == "False"
+
+
+@pytest.mark.parametrize("count", ["one", "-1"])
+def test_a_proxy_count_that_is_not_a_number_stops_slate_with_a_sentence(count):
+    """TRUSTED_PROXY_COUNT=one is refused at start, not guessed at."""
+    result = manage("check", DEBUG="1", TRUSTED_PROXY_COUNT=count)
+    assert result.returncode != 0
+    assert "TRUSTED_PROXY_COUNT must be a number" in result.stderr
