@@ -4,6 +4,7 @@
 #                        serve on http://127.0.0.1:$(PORT)/ (PORT=8000)
 #   make test            lint, Django checks, then every test (incl. browser)
 #   make test-postgres   the tests against a throw-away PostgreSQL
+#   make test-dates      the date-sensitive tests again on fixed awkward days
 #
 # Everything lives in .venv beside this file, made with a Python >= 3.12 found
 # by tools/find-python (set PYTHON=/path/to/python3.12 to choose one).
@@ -44,13 +45,14 @@ $(shell rm -rf $(VENV))
 endif
 endif
 
-.PHONY: help deps dev-deps run test test-postgres bench lint format check clean clean-db
+.PHONY: help deps dev-deps run test test-postgres test-dates bench lint format check clean clean-db
 
 help:
 	@echo "Slate — make targets:"
 	@echo "  make run            run Slate with a demo production on SQLite (PORT=$(PORT))"
 	@echo "  make test           lint, Django checks and all tests (PYTEST_ARGS='...')"
 	@echo "  make test-postgres  all tests against a throw-away PostgreSQL"
+	@echo "  make test-dates     date-sensitive tests on month ends, a leap day, DST changes"
 	@echo "  make bench          performance benchmark (BENCH_ARGS='...')"
 	@echo "  make lint           ruff check + ruff format --check"
 	@echo "  make format         ruff format + ruff check --fix"
@@ -115,7 +117,7 @@ run: $(VENV)/.installed-run
 # The browser tests find Chromium via $$CHROMIUM (set here from
 # tools/ensure-chromium when it finds one) or `chromium` on PATH; live-server
 # tests need DJANGO_ALLOW_ASYNC_UNSAFE because Playwright runs an event loop.
-test test-postgres: export DJANGO_ALLOW_ASYNC_UNSAFE := true
+test test-postgres test-dates: export DJANGO_ALLOW_ASYNC_UNSAFE := true
 # Installs Chromium if it can (a failure stops the run under CI) and passes
 # its path on; the shell command that follows runs with it.
 WITH_CHROMIUM = chromium="$$(bash tools/ensure-chromium)" || exit 1; \
@@ -130,6 +132,35 @@ test: $(VENV)/.installed-dev
 test-postgres: $(VENV)/.installed-dev
 	@echo "==> pytest on PostgreSQL"
 	@$(WITH_CHROMIUM) bash tools/with-postgres $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The tests that read the clock, run once per day below with the clock set
+# there (SLATE_TEST_NOW, see tests/conftest.py), so that they pass on any day.
+DATE_TESTS := tests/test_calendar.py tests/test_views_home.py tests/test_ical.py \
+	tests/test_bookings.py tests/test_seed.py tests/test_views_board.py \
+	tests/test_views_task_list.py tests/test_views_task.py \
+	tests/test_views_projects.py tests/browser/test_calendar_journey.py
+# A month's last day, New Year's Eve and 29 February late in the UTC evening,
+# when London in summer time and Auckland are on the next day already; and the
+# days the clocks change, in London at 01:00 UTC (New York still on the day
+# before) and in New York at 02:00 local: just before they go forward, just
+# after they go back.
+TEST_DATES := 2027-04-30T23:30:00+00:00 2026-12-31T23:30:00+00:00 \
+	2028-02-29T23:30:00+00:00 \
+	2027-03-28T00:30:00+00:00 2027-10-31T01:30:00+00:00 \
+	2027-03-14T01:30:00-05:00 2027-11-07T01:30:00-05:00
+
+test-dates: $(VENV)/.installed-dev
+	@$(WITH_CHROMIUM) failed=(); \
+	for now in $(TEST_DATES); do \
+		echo "==> pytest with the clock at $$now"; \
+		SLATE_TEST_NOW=$$now $(VENV)/bin/pytest $(PYTEST_ARGS) $(DATE_TESTS) \
+			|| failed+=("$$now"); \
+	done; \
+	if (( $${#failed[@]} )); then \
+		echo "==> test-dates FAILED with the clock at: $${failed[*]}"; \
+		exit 1; \
+	fi; \
+	echo "==> test-dates: passed on every day"
 
 check: $(VENV)/.installed-dev
 	@echo "==> manage.py check"

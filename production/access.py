@@ -6,8 +6,10 @@ that would confirm it exists).
 """
 
 from django.db import connection
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 
+from production import workflow
 from production.models import CrewRole, Membership, Project, Task
 
 
@@ -27,6 +29,23 @@ def tasks_for(user):
     ).select_related("project")
 
 
+def crew_tasks_for(user):
+    """The tasks of the people who report to this user, on the productions
+    where they do: "my crew's work"."""
+    theirs = Membership.objects.filter(
+        project=OuterRef("project"), user=OuterRef("assignee"), reports_to=user
+    )
+    return tasks_for(user).filter(Exists(theirs))
+
+
+def has_crew(user) -> Exists:
+    """For a query of memberships: whether anyone reports to `user` on the
+    membership's production."""
+    return Exists(
+        Membership.objects.filter(project=OuterRef("project"), reports_to=user)
+    )
+
+
 # A status no filter value can be (see first_ids_by_status).
 STAND_IN_STATUS = "\x00status"
 
@@ -44,17 +63,44 @@ def role_on(user, project_id) -> CrewRole | None:
 
 
 def get_project(user, code: str) -> tuple[Project, Membership]:
-    """The production with this code and the user's membership, or a 404."""
+    """The production with this code and the user's membership, or a 404.
+
+    The membership knows whether anyone reports to the user (`has_crew`) and
+    so whether they create tasks or pitch (`creates_tasks`): every production
+    page's tabs offer one or the other, so the project carries it as
+    `my_membership`.
+    """
     membership = (
         Membership.objects.filter(user=user, project__code=code)
         .select_related("project", "role")
+        .annotate(has_crew=has_crew(user))
         .first()
         if user.is_authenticated
         else None
     )
     if membership is None:
         raise Http404("No such production.")
-    return membership.project, membership
+    project = membership.project
+    membership.creates_tasks = workflow.can_create_tasks(
+        project, membership.role, has_crew=membership.has_crew
+    )
+    project.my_membership = membership
+    return project, membership
+
+
+def crew_ids(user, project) -> frozenset[int]:
+    """The ids of the people who report to this user on this production.
+
+    One query; none when get_project already found that nobody does.
+    """
+    known = getattr(project, "my_membership", None)
+    if known is not None and known.user_id == user.pk and not known.has_crew:
+        return frozenset()
+    return frozenset(
+        Membership.objects.filter(project=project, reports_to=user).values_list(
+            "user_id", flat=True
+        )
+    )
 
 
 def get_task(user, key: str, *, for_update: bool = False) -> tuple[Task, CrewRole]:

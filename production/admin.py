@@ -1,6 +1,11 @@
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import ValidationError
 
+from production import dates
 from production.models import (
     Activity,
     Comment,
@@ -16,6 +21,29 @@ admin.site.site_header = "Slate administration"
 admin.site.site_title = "Slate"
 
 admin.site.register(User, UserAdmin)
+
+
+class DrillDownChangeList(ChangeList):
+    """Django's change list, refusing an impossible date drill-down like any
+    other bad filter: back to the whole list (Django's ?e=1), not a 500.
+
+    The drill-down makes a date from ?due_date__year= (and __month, __day)
+    and the first date after it; a year past 9999 or a number past Python's
+    integers raised OverflowError or ValueError where Django expects neither.
+    """
+
+    def get_filters(self, request):
+        try:
+            return super().get_filters(request)
+        except (OverflowError, ValueError) as error:
+            raise IncorrectLookupParameters(error) from error
+
+
+class DrillDownAdmin(admin.ModelAdmin):
+    """An admin list with a date_hierarchy."""
+
+    def get_changelist(self, request, **kwargs):
+        return DrillDownChangeList
 
 
 class MembershipInline(admin.TabularInline):
@@ -72,6 +100,22 @@ class MembershipAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user", "reports_to"]
 
 
+class TaskAdminForm(forms.ModelForm):
+    """The admin's task form: a booking slot on a day in Slate's range on its
+    production's clock, as the task form checks it."""
+
+    def clean(self):
+        data = super().clean()
+        project = data.get("project")
+        for name in ("starts_at", "ends_at"):
+            if project and data.get(name):
+                try:
+                    dates.validate_moment_in(data[name], project.tzinfo)
+                except ValidationError as error:
+                    self.add_error(name, error)
+        return data
+
+
 class CommentInline(admin.TabularInline):
     model = Comment
     extra = 0
@@ -83,7 +127,8 @@ class CommentInline(admin.TabularInline):
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(DrillDownAdmin):
+    form = TaskAdminForm
     list_display = [
         "key",
         "title",
@@ -111,7 +156,7 @@ class CommentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin):
+class ActivityAdmin(DrillDownAdmin):
     list_display = ["created_at", "task_key", "actor", "verb", "field", "new_value"]
     list_filter = ["verb"]
     search_fields = ["task_key", "note"]

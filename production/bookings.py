@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower, Trim
 
 from production.access import projects_for
+from production.dates import moved
 from production.models import Task
 
 CONFLICT_FIELDS = (
@@ -84,7 +85,8 @@ class _Bucket:
     def overlapping(self, task: Task) -> list[Task]:
         # A slot that starts more than the longest slot before this one has
         # ended before it; one that starts after this one ends is clear.
-        low = bisect_left(self.starts, task.starts_at - self.longest)
+        # (moved(): a slot stored in the year 1 has no earlier moment.)
+        low = bisect_left(self.starts, moved(task.starts_at, -self.longest))
         high = bisect_left(self.starts, task.ends_at)
         return [slot for slot in self.slots[low:high] if _overlap(task, slot)]
 

@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from production import dates
 from production.models import (
     COMMENT_MAX_LENGTH,
     CrewRole,
@@ -16,7 +17,7 @@ from production.models import (
     User,
     known_time_zones,
 )
-from production.services import EDITABLE_FIELDS
+from production.workflow import BOOKING_FIELDS, EDITABLE_FIELDS
 
 
 def add_service_errors(form, error: ValidationError) -> None:
@@ -31,6 +32,24 @@ def add_service_errors(form, error: ValidationError) -> None:
 def error_sentences(form) -> list[str]:
     """Every message of the form's errors, field by field."""
     return [message for errors in form.errors.values() for message in errors]
+
+
+DATE_INPUT = "%Y-%m-%d"
+# What <input type="datetime-local"> sends and expects: no seconds, no zone.
+DATETIME_LOCAL_INPUT = "%Y-%m-%dT%H:%M"
+
+
+class DayInput(forms.DateInput):
+    """The browser's date picker, offering only the days Slate accepts."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        limits = {
+            "min": dates.FIRST_DAY.isoformat(),
+            "max": dates.LAST_DAY.isoformat(),
+        }
+        super().__init__({**limits, **(attrs or {})}, format=DATE_INPUT)
 
 
 @functools.cache
@@ -65,8 +84,8 @@ class ProjectForm(forms.ModelForm):
             "code": forms.TextInput(
                 attrs={"autocapitalize": "characters", "autocomplete": "off"}
             ),
-            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "starts_on": DayInput,
+            "ends_on": DayInput,
             "description": forms.Textarea(attrs={"rows": 3}),
         }
         error_messages = {
@@ -133,12 +152,6 @@ class MembershipForm(forms.ModelForm):
 
 # --- the task pages --------------------------------------------------------------
 
-DATE_INPUT = "%Y-%m-%d"
-# The booker's fields, shown together on the task form and page.
-BOOKING_FIELDS = ("guest", "contact", "starts_at", "ends_at", "location", "confirmed")
-# What <input type="datetime-local"> sends and expects: no seconds, no zone.
-DATETIME_LOCAL_INPUT = "%Y-%m-%dT%H:%M"
-
 
 class ZonedDateTimeField(forms.DateTimeField):
     """A date and time read and shown in a production's time zone.
@@ -148,7 +161,12 @@ class ZonedDateTimeField(forms.DateTimeField):
     """
 
     widget = forms.DateTimeInput(
-        attrs={"type": "datetime-local"}, format=DATETIME_LOCAL_INPUT
+        attrs={
+            "type": "datetime-local",
+            "min": f"{dates.FIRST_DAY.isoformat()}T00:00",
+            "max": f"{dates.LAST_DAY.isoformat()}T23:59",
+        },
+        format=DATETIME_LOCAL_INPUT,
     )
 
     def __init__(self, *, zone=None, **kwargs):
@@ -166,9 +184,16 @@ class ZonedDateTimeField(forms.DateTimeField):
         with self._in_zone():
             return super().to_python(value)
 
+    def validate(self, value):
+        super().validate(value)
+        if value is not None:
+            dates.validate_moment_in(
+                value, self.zone or timezone.get_current_timezone()
+            )
+
 
 class TaskForm(forms.ModelForm):
-    """Create or edit a task: the fields of services.EDITABLE_FIELDS."""
+    """Create or edit a task: the fields of workflow.EDITABLE_FIELDS the user may change."""
 
     # The version the editor loaded; an edit from an older one is refused.
     version = forms.IntegerField(
@@ -187,31 +212,65 @@ class TaskForm(forms.ModelForm):
         fields = list(EDITABLE_FIELDS)
         field_classes = {"starts_at": ZonedDateTimeField, "ends_at": ZonedDateTimeField}
         widgets = {
-            "due_date": forms.DateInput(attrs={"type": "date"}, format=DATE_INPUT),
+            "due_date": DayInput,
             "description": forms.Textarea(attrs={"rows": 6}),
         }
 
-    def __init__(self, *args, project: Project, **kwargs):
+    def __init__(
+        self,
+        *args,
+        project: Project,
+        fields=EDITABLE_FIELDS,
+        assign_to=None,
+        **kwargs,
+    ):
+        """`fields`: those this user may change (workflow.editable_fields); the
+        form leaves out the rest. `assign_to`: for someone who gives work only
+        to the people who report to them, those people's ids."""
         super().__init__(*args, **kwargs)
+        self.options = {"fields": fields, "assign_to": assign_to}
+        self.editable = tuple(name for name in EDITABLE_FIELDS if name in fields)
+        for name in EDITABLE_FIELDS:
+            if name not in self.editable:
+                del self.fields[name]
         self.instance.project = project
-        # One filter() call: both conditions on the same membership row.
-        self.fields["assignee"].queryset = User.objects.filter(
-            memberships__project=project, memberships__role__can_be_assigned=True
-        )
-        self.fields["reviewer"].queryset = User.objects.filter(
-            memberships__project=project
-        )
-        self.fields["episode"].queryset = project.episodes.all()
-        self.fields["assignee"].empty_label = "Nobody yet"
-        self.fields["reviewer"].empty_label = "The assignee's supervisor"
-        self.fields["episode"].empty_label = "No episode"
+        if "assignee" in self.fields:
+            # One filter() call: both conditions on the same membership row.
+            people = User.objects.filter(
+                memberships__project=project, memberships__role__can_be_assigned=True
+            )
+            self.fields["assignee"].empty_label = "Nobody yet"
+            if assign_to is not None:
+                people = people.filter(pk__in=assign_to)
+                self.fields["assignee"].required = True
+                self.fields["assignee"].error_messages["required"] = (
+                    "Choose who does it: someone who reports to you."
+                )
+            self.fields["assignee"].queryset = people
+        if "reviewer" in self.fields:
+            # Crew of the production, never the assignee (Task.clean).
+            reviewers = User.objects.filter(memberships__project=project)
+            if self.instance.assignee_id:
+                reviewers = reviewers.exclude(pk=self.instance.assignee_id)
+            self.fields["reviewer"].queryset = reviewers
+            # Not "approves": a reviewer who may not approve sends the work up.
+            self.fields["reviewer"].help_text = (
+                "Checks the work when it is submitted; by default, whom the "
+                "assignee reports to."
+            )
+            self.fields["reviewer"].empty_label = (
+                "Nobody" if self.instance.pk else "The assignee's supervisor"
+            )
+        if "episode" in self.fields:
+            self.fields["episode"].queryset = project.episodes.all()
+            self.fields["episode"].empty_label = "No episode"
         in_zone = f"In the production's time zone, {project.time_zone}."
         for name in ("starts_at", "ends_at"):
-            self.fields[name].zone = project.tzinfo
-            self.fields[name].help_text = in_zone
+            if name in self.fields:
+                self.fields[name].zone = project.tzinfo
+                self.fields[name].help_text = in_zone
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
-            self.fields["reviewer"].empty_label = "Nobody"
             # The form carries the values the editor started from, so that
             # only what they changed is saved: an untouched field never puts
             # back a value someone else has changed since.
@@ -219,10 +278,23 @@ class TaskForm(forms.ModelForm):
             # the task as stored instead.
             data = args[0] if args else kwargs.get("data")
             if data is None or any(key.startswith("initial-") for key in data):
-                for name in EDITABLE_FIELDS:
+                for name in self.editable:
                     self.fields[name].show_hidden_initial = True
         else:
             del self.fields["version"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            "assignee" in self.changed_data
+            and "reviewer" in self.fields
+            and "reviewer" not in self.changed_data
+        ):
+            # Reassigned, reviewer untouched: the service gives the task the
+            # new assignee's default reviewer; the old one is not checked
+            # against the new assignee (they may be the same person).
+            cleaned["reviewer"] = None
+        return cleaned
 
     def rebase(self, task: Task) -> None:
         """Put the user's own edits on top of the task as it is now.
@@ -232,9 +304,9 @@ class TaskForm(forms.ModelForm):
         version, so saving again applies just those edits, deliberately.
         """
         edits = set(self.changed_data)
-        fresh = type(self)(instance=task, project=task.project)
+        fresh = type(self)(instance=task, project=task.project, **self.options)
         data = self.data.copy()
-        for name in EDITABLE_FIELDS:
+        for name in self.editable:
             current = fresh[name].value()
             data[fresh[name].html_initial_name] = current
             if name not in edits:
@@ -247,18 +319,18 @@ class TaskForm(forms.ModelForm):
         return {
             name: self.cleaned_data[name]
             for name in self.changed_data
-            if name in EDITABLE_FIELDS
+            if name in self.editable
         }
 
     def values(self) -> dict:
         """Every task field, as keyword arguments for services.task_create."""
-        return {name: self.cleaned_data[name] for name in EDITABLE_FIELDS}
+        return {name: self.cleaned_data[name] for name in self.editable}
 
     def main_fields(self):
-        return [self[name] for name in EDITABLE_FIELDS if name not in BOOKING_FIELDS]
+        return [self[name] for name in self.editable if name not in BOOKING_FIELDS]
 
     def booking_fields(self):
-        return [self[name] for name in BOOKING_FIELDS]
+        return [self[name] for name in self.editable if name in BOOKING_FIELDS]
 
 
 class PitchForm(forms.ModelForm):
@@ -286,24 +358,40 @@ class PitchForm(forms.ModelForm):
 
 
 class MoveForm(forms.Form):
-    """A status move: where to, the note it carries, and where to go back to."""
+    """A status move: where to, the note it carries, the version of the task
+    it was made from, and where to go back to."""
 
     to = forms.ChoiceField(
         choices=Task.Status.choices,
+        widget=forms.HiddenInput,
         error_messages={
             "required": "Say which status to move the task to.",
             "invalid_choice": "“%(value)s” is not a status.",
         },
     )
     note = forms.CharField(
+        label="What needs to change?",
         required=False,
         max_length=COMMENT_MAX_LENGTH,
-        widget=forms.Textarea,
+        # Shown only in the form of a move that needs a note (the service
+        # checks it); the other moves send none.
+        widget=forms.Textarea(attrs={"rows": 3, "required": True}),
         error_messages={
             "max_length": f"Keep the note under {COMMENT_MAX_LENGTH:,} characters."
         },
     )
-    next = forms.CharField(required=False, max_length=2000)
+    # Optional: a move posted without it (an old page, a script) is checked
+    # by the workflow alone.
+    version = forms.IntegerField(
+        required=False,
+        min_value=1,
+        widget=forms.HiddenInput,
+        error_messages={
+            "invalid": "This form lost track of the task's version; reload the page.",
+            "min_value": "This form lost track of the task's version; reload the page.",
+        },
+    )
+    next = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
 
 
 class CommentForm(forms.Form):

@@ -163,7 +163,10 @@ def _due_event(task: Task, link: str, description: str, domain: str) -> Event:
     event = _event(task, link, description, f"task-{task.pk}-due@{domain}")
     event.add("summary", f"Due: {task.key} {task.title}")
     event.add("dtstart", task.due_date)
-    event.add("dtend", task.due_date + dt.timedelta(days=1))
+    if task.due_date < dt.date.max:
+        event.add("dtend", task.due_date + dt.timedelta(days=1))
+    # else (a date stored before Slate kept to its range): RFC 5545 makes a
+    # day's event without an end last that day anyway.
     # A deadline takes no time in the day: it leaves the person free.
     event.add("transp", "TRANSPARENT")
     return event

@@ -11,6 +11,8 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from production.dates import ZoneSafeDateTimeField, validate_day
+
 CODE_PATTERN = r"^[A-Z]{2,8}$"
 
 
@@ -62,6 +64,9 @@ class User(AbstractUser):
         editable=False,
         help_text="The secret in this person's private iCal feed address.",
     )
+    # AbstractUser's, checked and loaded like every date and time in Slate.
+    last_login = ZoneSafeDateTimeField("last login", blank=True, null=True)
+    date_joined = ZoneSafeDateTimeField("date joined", default=timezone.now)
 
     class Meta:
         verbose_name = "user"
@@ -100,8 +105,12 @@ class Project(models.Model):
     )
     kind = models.CharField("kind", max_length=20, choices=Kind, default=Kind.SERIES)
     description = models.TextField("description", blank=True)
-    starts_on = models.DateField("starts on", null=True, blank=True)
-    ends_on = models.DateField("ends on", null=True, blank=True)
+    starts_on = models.DateField(
+        "starts on", null=True, blank=True, validators=[validate_day]
+    )
+    ends_on = models.DateField(
+        "ends on", null=True, blank=True, validators=[validate_day]
+    )
     time_zone = models.CharField(
         "time zone",
         max_length=64,
@@ -116,7 +125,7 @@ class Project(models.Model):
         editable=False,
         help_text="The highest task number handed out; numbers are never reused.",
     )
-    created_at = models.DateTimeField("created", auto_now_add=True)
+    created_at = ZoneSafeDateTimeField("created", auto_now_add=True)
 
     class Meta:
         verbose_name = "production"
@@ -160,7 +169,9 @@ class Episode(models.Model):
     )
     number = models.PositiveIntegerField("number")
     title = models.CharField("title", max_length=200, blank=True)
-    air_date = models.DateField("air date", null=True, blank=True)
+    air_date = models.DateField(
+        "air date", null=True, blank=True, validators=[validate_day]
+    )
 
     class Meta:
         verbose_name = "episode"
@@ -285,7 +296,7 @@ class Membership(models.Model):
         help_text="Who reviews this person's work by default, e.g. an AP's "
         "supervising producer.",
     )
-    joined_at = models.DateTimeField("joined", auto_now_add=True)
+    joined_at = ZoneSafeDateTimeField("joined", auto_now_add=True)
 
     objects = MembershipQuerySet.as_manager()
 
@@ -312,15 +323,32 @@ class Membership(models.Model):
     def clean(self):
         if self.role_id and self.role.project_id not in (None, self.project_id):
             raise ValidationError({"role": "That role belongs to another production."})
-        if (
-            self.reports_to_id
-            and not Membership.objects.filter(
-                project_id=self.project_id, user_id=self.reports_to_id
-            ).exists()
-        ):
-            raise ValidationError(
-                {"reports_to": "They must report to someone on this crew."}
+        if self.reports_to_id:
+            # The line of the whole crew, read once: the new boss must be on
+            # it, and walking up from them must never come back to this person.
+            line = dict(
+                Membership.objects.filter(project_id=self.project_id).values_list(
+                    "user_id", "reports_to_id"
+                )
             )
+            if self.reports_to_id not in line:
+                raise ValidationError(
+                    {"reports_to": "They must report to someone on this crew."}
+                )
+            # Reporting to oneself has its own sentence (the check constraint).
+            boss = self.reports_to_id if self.reports_to_id != self.user_id else None
+            seen = set()
+            while boss is not None and boss not in seen:
+                if boss == self.user_id:
+                    raise ValidationError(
+                        {
+                            "reports_to": "That would make a loop: the person "
+                            "they would report to already reports to them, "
+                            "directly or up the line."
+                        }
+                    )
+                seen.add(boss)
+                boss = line.get(boss)
 
 
 class Task(models.Model):
@@ -365,7 +393,9 @@ class Task(models.Model):
         related_name="review_tasks",
         help_text="Approves the work; by default the assignee's supervisor.",
     )
-    due_date = models.DateField("due date", null=True, blank=True)
+    due_date = models.DateField(
+        "due date", null=True, blank=True, validators=[validate_day]
+    )
     episode = models.ForeignKey(
         Episode,
         on_delete=models.SET_NULL,
@@ -376,8 +406,8 @@ class Task(models.Model):
     # Booking details, used when kind is "booking".
     guest = models.CharField("guest or talent", max_length=200, blank=True)
     contact = models.CharField("contact", max_length=200, blank=True)
-    starts_at = models.DateTimeField("slot starts", null=True, blank=True)
-    ends_at = models.DateTimeField("slot ends", null=True, blank=True)
+    starts_at = ZoneSafeDateTimeField("slot starts", null=True, blank=True)
+    ends_at = ZoneSafeDateTimeField("slot ends", null=True, blank=True)
     location = models.CharField("location", max_length=200, blank=True)
     confirmed = models.BooleanField("confirmed", default=False)
 
@@ -391,9 +421,9 @@ class Task(models.Model):
         blank=True,
         related_name="created_tasks",
     )
-    created_at = models.DateTimeField("created", auto_now_add=True)
-    updated_at = models.DateTimeField("updated", auto_now=True)
-    status_changed_at = models.DateTimeField("status changed", default=timezone.now)
+    created_at = ZoneSafeDateTimeField("created", auto_now_add=True)
+    updated_at = ZoneSafeDateTimeField("updated", auto_now=True)
+    status_changed_at = ZoneSafeDateTimeField("status changed", default=timezone.now)
     version = models.PositiveIntegerField(
         "version",
         default=1,
@@ -496,6 +526,12 @@ class Task(models.Model):
                     errors[field] = "Choose someone on this production's crew."
             if self.assignee_id in crew and not crew[self.assignee_id].can_be_assigned:
                 errors["assignee"] = "Their crew role may not be assigned work."
+            if self.reviewer_id and self.reviewer_id == self.assignee_id:
+                errors.setdefault(
+                    "reviewer",
+                    "Choose someone other than the assignee: nobody reviews "
+                    "their own work.",
+                )
             if self.episode_id and self.episode.project_id != self.project_id:
                 errors["episode"] = "That episode belongs to another production."
         if errors:
@@ -514,7 +550,7 @@ class Comment(models.Model):
         User, on_delete=models.SET_NULL, null=True, related_name="comments"
     )
     body = models.TextField("comment", max_length=COMMENT_MAX_LENGTH)
-    created_at = models.DateTimeField("written", auto_now_add=True)
+    created_at = ZoneSafeDateTimeField("written", auto_now_add=True)
 
     class Meta:
         verbose_name = "comment"
@@ -560,7 +596,7 @@ class Activity(models.Model):
         help_text="The task's version after this change; tells a stale edit "
         "what it missed.",
     )
-    created_at = models.DateTimeField("when", default=timezone.now, db_index=True)
+    created_at = ZoneSafeDateTimeField("when", default=timezone.now, db_index=True)
 
     class Meta:
         verbose_name = "activity"

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from production import workflow
-from production.access import role_on
+from production.access import crew_ids, role_on
 from production.models import (
     COMMENT_MAX_LENGTH,
     Activity,
@@ -21,26 +21,9 @@ from production.models import (
     Membership,
     Project,
     Task,
+    User,
 )
-from production.workflow import NotAllowed
-
-# The fields an edit may change; forms use the same names.
-EDITABLE_FIELDS = (
-    "title",
-    "kind",
-    "description",
-    "priority",
-    "assignee",
-    "reviewer",
-    "due_date",
-    "episode",
-    "guest",
-    "contact",
-    "starts_at",
-    "ends_at",
-    "location",
-    "confirmed",
-)
+from production.workflow import EDITABLE_FIELDS, NotAllowed
 
 
 class StaleEdit(Exception):
@@ -103,15 +86,17 @@ def reserve_task_numbers(project: Project, count: int = 1) -> range:
 
 @transaction.atomic
 def task_create(*, project: Project, by, **fields) -> Task:
-    """A new task; crew who may not assign create a pitch instead."""
+    """A new task, To do, from crew who may assign, or from someone for a
+    person who reports to them; anything else from the crew is a pitch."""
     role = role_on(by, project.pk)
-    if not workflow.can_pitch(role):
-        raise NotAllowed("Only crew of this production may add tasks to it.")
-    if project.archived:
-        raise NotAllowed("This production is archived; it takes no new tasks.")
+    workflow.check_create(project, role)
     _check_fields(fields)
     task = Task(project=project, created_by=by, **fields)
     if workflow.can_assign(role):
+        task.status = Task.Status.TODO
+    elif task.assignee_id is not None and (crew := crew_ids(by, project)):
+        if not workflow.can_assign_to(role, crew, task.assignee_id):
+            raise ValidationError({"assignee": workflow.ASSIGN_OWN_CREW})
         task.status = Task.Status.TODO
     else:
         # A pitch: the pitcher's own idea, decided by an approver.
@@ -164,10 +149,8 @@ def task_update(*, task: Task, by, version: int, **fields) -> list[Change]:
     _check_fields(fields)
     current = _locked(task)
     role = role_on(by, current.project_id)
-    if not workflow.can_assign(role):
-        raise NotAllowed("Only crew whose role may assign can edit tasks.")
-    if workflow.is_read_only(current):
-        raise NotAllowed("This task is archived; it can no longer change.")
+    crew = crew_ids(by, current.project)
+    workflow.check_fields(fields, workflow.check_edit(current, by, role, crew_ids=crew))
     if current.version != version:
         raise StaleEdit(current, _missed(current, version))
     changes = []
@@ -179,6 +162,8 @@ def task_update(*, task: Task, by, version: int, **fields) -> list[Change]:
     if not changes:
         return []
     assignee_changed = any(change.field == "assignee" for change in changes)
+    if assignee_changed and not workflow.can_assign_to(role, crew, current.assignee_id):
+        raise ValidationError({"assignee": workflow.ASSIGN_OWN_CREW})
     if assignee_changed and "reviewer" not in fields:
         current.reviewer_id = default_reviewer_id(
             current.project_id, current.assignee_id
@@ -211,11 +196,24 @@ def _refresh(task: Task, current: Task) -> None:
 
 
 @transaction.atomic
-def task_move(*, task: Task, to: str, by, note: str = "") -> Task:
-    """Move a task to another status, if the workflow lets this user."""
+def task_move(
+    *, task: Task, to: str, by, note: str = "", version: int | None = None
+) -> Task:
+    """Move a task to another status, if the workflow lets this user.
+
+    `version` is the task as the mover saw it. If it changed since, the move
+    still goes ahead when the rules allow it now (an edit meanwhile leaves
+    the decision whole); refused, it is StaleEdit, naming what changed,
+    rather than NotAllowed: the mover chose from what is no longer there.
+    """
     current = _locked(task)
     role = role_on(by, current.project_id)
-    move = workflow.check_move(current, by, role, to)
+    try:
+        move = workflow.check_move(current, by, role, to)
+    except NotAllowed:
+        if version is not None and current.version != version:
+            raise StaleEdit(current, _missed(current, version)) from None
+        raise
     note = (note or "").strip()
     if move.needs_note and not note:
         raise ValidationError({"note": "Say what needs to change."})
@@ -223,22 +221,56 @@ def task_move(*, task: Task, to: str, by, note: str = "") -> Task:
         raise ValidationError(
             {"note": f"Keep the note under {COMMENT_MAX_LENGTH:,} characters."}
         )
-    old = current.status
-    current.status = to
-    current.status_changed_at = timezone.now()
-    current.version += 1
-    current.save(update_fields=["status", "status_changed_at", "version", "updated_at"])
-    _record(
-        current,
-        by,
-        Activity.Verb.MOVED,
-        field="status",
-        old_value=old,
-        new_value=to,
-        note=note,
-    )
+    if move.sends_up:
+        _send_up(current, by, note)
+    else:
+        if move.is_decision and current.assignee_id == by.pk:
+            # An approver may decide on their own work; the record says so.
+            note = f"{workflow.OWN_DECISION} {note}".strip()
+        old = current.status
+        current.status = to
+        current.status_changed_at = timezone.now()
+        current.version += 1
+        current.save(
+            update_fields=["status", "status_changed_at", "version", "updated_at"]
+        )
+        _record(
+            current,
+            by,
+            Activity.Verb.MOVED,
+            field="status",
+            old_value=old,
+            new_value=to,
+            note=note,
+        )
     _refresh(task, current)
     return task
+
+
+def _send_up(task: Task, by, note: str) -> None:
+    """Hand a task in review to the approver up the line; it stays in review."""
+    crew = Membership.objects.filter(project_id=task.project_id).select_related(
+        "user", "role"
+    )
+    crew = list(crew.in_crew_order())
+    to = workflow.send_up_to(task, crew)
+    if to is None:
+        raise NotAllowed("Nobody else on this crew may approve it: it cannot go up.")
+    old = task.reviewer
+    task.reviewer = next(member.user for member in crew if member.user_id == to)
+    task.version += 1
+    task.save(update_fields=["reviewer", "version", "updated_at"])
+    # A move that changes the reviewer, not the status: the history reads
+    # "sent it up to ..." from the field.
+    _record(
+        task,
+        by,
+        Activity.Verb.MOVED,
+        field="reviewer",
+        old_value=_shown(old),
+        new_value=_shown(task.reviewer),
+        note=note,
+    )
 
 
 @transaction.atomic
@@ -248,6 +280,7 @@ def task_archive(*, task: Task, by) -> Task:
     role = role_on(by, current.project_id)
     if not workflow.can_assign(role):
         raise NotAllowed("Only crew whose role may assign can archive tasks.")
+    workflow.check_writable(current)
     current.archived = True
     current.version += 1
     current.save(update_fields=["archived", "version", "updated_at"])
@@ -258,10 +291,12 @@ def task_archive(*, task: Task, by) -> Task:
 
 @transaction.atomic
 def comment_add(*, task: Task, by, body: str) -> Comment:
-    """Add to a task's discussion; any crew member may."""
-    role = role_on(by, task.project_id)
-    if not workflow.can_comment(role):
+    """Add to a task's discussion; any crew member may, while it may change."""
+    current = _locked(task)
+    role = role_on(by, current.project_id)
+    if role is None:
         raise NotAllowed("Only crew of this production may comment.")
+    workflow.check_writable(current)
     body = (body or "").strip()
     if not body:
         raise ValidationError({"body": "Write something first."})
@@ -281,6 +316,7 @@ def standard_role(name: str) -> CrewRole:
 @transaction.atomic
 def project_create(*, by, **fields) -> Project:
     """A new production; its creator becomes its supervising producer."""
+    workflow.check_create_project(by)
     project = Project(**fields)
     project.full_clean()
     project.save()
@@ -304,25 +340,53 @@ def project_archive(*, project: Project, by, archived: bool = True) -> Project:
     return project
 
 
-def _managers_left(project: Project, *, without: Membership) -> bool:
-    return (
-        Membership.objects.filter(project=project, role__can_manage_crew=True)
-        .exclude(pk=without.pk)
-        .exists()
+def _lock_crew(project: Project) -> None:
+    """Hold the production's row until the crew change is saved; refuse an
+    archived production.
+
+    The last-leader guard reads the crew it protects: two managers demoting
+    each other at the same moment must not both pass it. (SQLite takes the
+    database's write lock at the transaction's start, IMMEDIATE.)
+    """
+    project.archived = (
+        Project.objects.select_for_update()
+        .values_list("archived", flat=True)
+        .get(pk=project.pk)
     )
+    workflow.check_crew_open(project)
 
 
-def _check_manager(project: Project, by) -> None:
-    if not workflow.can_manage_crew(role_on(by, project.pk)):
-        raise NotAllowed("Only crew whose role may manage the crew can change it.")
+def _stored(membership: Membership) -> Membership:
+    """The membership as it is in the database now, with its user and role."""
+    stored = (
+        Membership.objects.select_related("user", "role", "project")
+        .filter(pk=membership.pk)
+        .first()
+    )
+    if stored is None:
+        raise NotAllowed("They are no longer on this crew.")
+    return stored
+
+
+def _other_managers(membership: Membership) -> list[CrewRole]:
+    """The roles of the rest of the crew who may manage it."""
+    return [
+        other.role
+        for other in Membership.objects.filter(
+            project_id=membership.project_id, role__can_manage_crew=True
+        )
+        .exclude(pk=membership.pk)
+        .select_related("role")
+    ]
 
 
 @transaction.atomic
 def membership_add(
     *, project: Project, by, user, role: CrewRole, reports_to=None
 ) -> Membership:
-    """Bring someone onto the crew."""
-    _check_manager(project, by)
+    """Bring someone onto the crew, in a role whose rights are within `by`'s."""
+    _lock_crew(project)
+    workflow.check_grant(role_on(by, project.pk), role)
     membership = Membership(
         project=project, user=user, role=role, reports_to=reports_to
     )
@@ -336,28 +400,92 @@ def membership_change(
     *, membership: Membership, by, role: CrewRole, reports_to=None
 ) -> Membership:
     """Change someone's role or whom they report to."""
-    _check_manager(membership.project, by)
-    if (
-        membership.role.can_manage_crew
-        and not role.can_manage_crew
-        and not _managers_left(membership.project, without=membership)
-    ):
-        raise ValidationError(
-            {"role": "Someone on the crew must still be able to manage it."}
-        )
-    membership.role = role
-    membership.reports_to = reports_to
-    membership.full_clean()
-    membership.save()
+    _lock_crew(membership.project)
+    mine = role_on(by, membership.project_id)
+    current = _stored(membership)
+    workflow.check_change_member(mine, current)
+    workflow.check_grant(mine, role)
+    workflow.check_keeps_a_leader(current.role, role, _other_managers(current))
+    current.role = role
+    current.reports_to = reports_to
+    current.full_clean()
+    current.save()
+    membership.role, membership.reports_to = role, reports_to
     return membership
 
 
 @transaction.atomic
 def membership_remove(*, membership: Membership, by) -> None:
-    """Take someone off the crew; the last manager cannot be removed."""
-    _check_manager(membership.project, by)
-    if membership.role.can_manage_crew and not _managers_left(
-        membership.project, without=membership
-    ):
-        raise ValidationError("Someone on the crew must still be able to manage it.")
+    """Take someone off the crew; their open work is left unassigned."""
+    _lock_crew(membership.project)
+    current = _stored(membership)
+    workflow.check_change_member(role_on(by, current.project_id), current)
+    workflow.check_keeps_a_leader(current.role, None, _other_managers(current))
+    if current.user_id == by.pk:
+        reason = f"{by} left the crew"
+    else:
+        reason = f"{by} took {current.user} off the crew"
+    _depart(current, by=by, reason=reason)
+
+
+@transaction.atomic
+def membership_leave(*, project: Project, by) -> None:
+    """Leave a production's crew; anyone may, but its last leader."""
+    _lock_crew(project)
+    current = (
+        Membership.objects.select_related("user", "role")
+        .filter(project=project, user=by)
+        .first()
+    )
+    if current is None:
+        raise NotAllowed("You are not on this production's crew.")
+    workflow.check_keeps_a_leader(current.role, None, _other_managers(current))
+    _depart(current, by=by, reason=f"{by} left the crew")
+
+
+def _depart(membership: Membership, *, by, reason: str) -> None:
+    """Take the member off the crew, leaving no work or line hanging on them."""
+    project_id, person = membership.project_id, membership.user
+    boss_id = membership.reports_to_id
+    # Their reports move up to the leaver's own boss rather than to nobody:
+    # the line stays whole, so their work keeps a default reviewer and "send
+    # up" still reaches an approver. The line has no loops, so this makes none.
+    reports = Membership.objects.filter(project_id=project_id, reports_to=person)
+    reports.exclude(user_id=boss_id).update(reports_to_id=boss_id)
+    reports.update(reports_to=None)  # only one who would report to themselves
     membership.delete()
+    line = dict(
+        Membership.objects.filter(project_id=project_id).values_list(
+            "user_id", "reports_to_id"
+        )
+    )
+    bosses = User.objects.in_bulk({pk for pk in line.values() if pk})
+    open_tasks = (
+        Task.objects.select_for_update(of=("self",))
+        .filter(project_id=project_id, archived=False, status__in=Task.OPEN_STATUSES)
+        .select_related("assignee", "reviewer")
+        .order_by("number")
+    )
+    for task in open_tasks.filter(Q(assignee=person) | Q(reviewer=person)):
+        changed = []
+        if task.assignee_id == person.pk:
+            task.assignee = None
+            changed.append(Change("assignee", person, None))
+        if task.reviewer_id == person.pk:
+            # Back to the default: the assignee's boss, if they are still crew.
+            task.reviewer = bosses.get(line.get(task.assignee_id))
+            changed.append(Change("reviewer", person, task.reviewer))
+        task.version += 1
+        task.save(update_fields=["assignee", "reviewer", "version", "updated_at"])
+        for change in changed:
+            unassigned = change.field == "assignee"
+            _record(
+                task,
+                by,
+                Activity.Verb.ASSIGNED if unassigned else Activity.Verb.CHANGED,
+                field=change.field,
+                old_value=_shown(change.old),
+                new_value=_shown(change.new),
+                note=f"{'unassigned' if unassigned else 'reviewer changed'} "
+                f"because {reason}",
+            )

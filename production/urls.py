@@ -35,6 +35,7 @@ urlpatterns = [
         crew.crew_remove,
         name="crew-remove",
     ),
+    path("projects/<code:code>/crew/leave/", crew.crew_leave, name="crew-leave"),
     path(
         "projects/<code:code>/calendar/",
         calendar.project_calendar,

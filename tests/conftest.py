@@ -1,14 +1,66 @@
 """Shared fixtures: the demo production as a known world, and logged-in clients.
 
 Most tests start from `demo` (seed_demo's MORN and NITE): the people and
-statuses of PRODUCT.md, ready-made, so each test reads like a user's story.
+statuses of RULES.md, ready-made, so each test reads like a user's story.
+
+SLATE_TEST_NOW=2028-02-29T23:30:00+00:00 runs the session on that day and time
+(the clock keeps ticking from there), so that month ends, leap days and
+daylight-saving changes are tried on purpose (`make test-dates`).
 """
 
+import datetime as dt
+import os
+
 import pytest
+import time_machine
 from django.test import Client
 
 from production.management.commands.seed_demo import seed_base
 from production.models import Project, Task, User
+
+TEST_NOW = "SLATE_TEST_NOW"
+
+
+def fixed_now(value: str) -> dt.datetime:
+    """The moment SLATE_TEST_NOW names: an ISO datetime with its UTC offset."""
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise pytest.UsageError(
+            f"{TEST_NOW}={value!r} is not an ISO datetime with a zone, "
+            "e.g. 2028-02-29T09:00:00+00:00."
+        )
+    return moment
+
+
+def pytest_configure(config):
+    # A mistyped SLATE_TEST_NOW stops the run once, before any test.
+    if value := os.environ.get(TEST_NOW):
+        fixed_now(value)
+
+
+def pytest_report_header(config):
+    if value := os.environ.get(TEST_NOW):
+        return f"{TEST_NOW}: the session starts at {fixed_now(value).isoformat()}"
+    return None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def session_now():
+    """The whole run starts at SLATE_TEST_NOW when it is set; None otherwise.
+
+    A fixed offset (not a named zone) keeps time-machine from changing the
+    process's TZ. Tests that pin their own clock nest inside this one.
+    """
+    value = os.environ.get(TEST_NOW)
+    if not value:
+        yield None
+        return
+    moment = fixed_now(value)
+    with time_machine.travel(moment, tick=True):
+        yield moment
 
 
 @pytest.fixture

@@ -1,4 +1,8 @@
-"""How tests ask for pages: query counts, and forms as a browser posts them."""
+"""How tests ask for pages: query counts, forms as a browser posts them, and
+what a form with errors shows."""
+
+import html
+import re
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -44,3 +48,35 @@ def edit_data(task, **changes):
     if not data["confirmed"]:
         del data["confirmed"]
     return data
+
+
+def error_summary(page: str) -> list[tuple[str | None, str]]:
+    """The error summary at the top of a form (templates/_form_errors.html):
+    each error as (the id of the field it links to, or None, its text)."""
+    found = re.search(r'<div class="error-summary"[^>]*>(.*?)</div>', page, re.S)
+    if found is None:
+        return []
+    errors = []
+    for item in re.findall(r"<li>(.*?)</li>", found.group(1), re.S):
+        link = re.search(r'<a href="#([^"]+)">', item)
+        text = " ".join(re.sub(r"<[^>]+>", " ", item).split())
+        errors.append((link and link.group(1), html.unescape(text)))
+    return errors
+
+
+def assert_marked(page: str, field_id: str, error: str) -> None:
+    """The field with this id is marked invalid and described by its error."""
+    control = re.search(
+        rf'<(?:input|select|textarea)\b[^>]*\bid="{re.escape(field_id)}"[^>]*>', page
+    )
+    assert control, f"no field #{field_id}"
+    assert 'aria-invalid="true"' in control.group(0), control.group(0)
+    described = re.search(r'aria-describedby="([^"]*)"', control.group(0))
+    assert described and f"{field_id}_error" in described.group(1).split()
+    message = re.search(
+        rf'<[a-z]+\b[^>]*\bid="{re.escape(field_id)}_error"[^>]*>(.*?)</(?:ul|p)>',
+        page,
+        re.S,
+    )
+    assert message, f"no #{field_id}_error"
+    assert error in html.unescape(message.group(1)), message.group(1)

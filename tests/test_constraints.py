@@ -54,6 +54,37 @@ def test_reviewer_must_be_crew(morn, producer, ap, outsider):
     assert "reviewer" in refused.value.message_dict
 
 
+def test_nobody_reviews_their_own_work(morn, producer, ap, task_of):
+    """The reviewer is never the assignee, on a new task or an edit."""
+    with pytest.raises(ValidationError) as refused:
+        services.task_create(
+            project=morn, by=producer, title="X", assignee=ap, reviewer=ap
+        )
+    assert refused.value.message_dict["reviewer"] == [
+        "Choose someone other than the assignee: nobody reviews their own work."
+    ]
+    assert not Task.objects.filter(title="X").exists()
+    task = task_of(ap, "todo")
+    with pytest.raises(ValidationError):
+        services.task_update(task=task, by=producer, version=task.version, reviewer=ap)
+    task.refresh_from_db()
+    assert task.reviewer == producer
+
+
+def test_the_line_never_loops(morn, producer, ap, editor):
+    """Nobody reports, directly or up the line, to someone who reports to them."""
+    # The demo's line: editor -> ap -> producer.
+    for person, boss in ((producer, editor), (producer, ap), (ap, editor)):
+        membership = Membership.objects.get(project=morn, user=person)
+        membership.reports_to = boss
+        with pytest.raises(ValidationError) as refused:
+            membership.full_clean()
+        assert "loop" in refused.value.message_dict["reports_to"][0]
+    membership = Membership.objects.get(project=morn, user=editor)
+    membership.reports_to = producer
+    membership.full_clean()  # a shorter line is fine
+
+
 def test_episode_must_belong_to_the_production(morn, nite, producer):
     """An episode of another production cannot be picked."""
     other = Episode.objects.create(project=nite, number=1)

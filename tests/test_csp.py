@@ -29,6 +29,7 @@ POST_ONLY = {
     "task-bulk",
     "crew-member",
     "crew-remove",
+    "crew-leave",
     "calendar-token",
     "task-move",
     "task-comment",

@@ -1,12 +1,18 @@
 """The shared filter bar: what each filter keeps, and what a bad value does."""
 
+import datetime as dt
+
+import pytest
+import time_machine
 from django.db import connection
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from production.filters import TaskFilterForm, url_params
 from production.models import Episode, Task
 from production.services import task_update
+from tests.pages import count_queries
 
 
 def _keys(form, morn):
@@ -173,3 +179,90 @@ def test_the_bar_marks_the_chosen_option_as_the_select_widget_would(morn, editor
     assert [label for _, label, selected in chosen if selected] == [str(editor)]
     unfiltered = _form(morn, "")["kind"].options
     assert [label for _, label, selected in unfiltered if selected] == ["Any kind"]
+
+
+# --- odd values in the URL: ignored with a message, or a 400 -------------------
+
+HUGE = "9" * 30
+
+
+@pytest.mark.parametrize(
+    ("query", "sentence"),
+    [
+        (f"assignee={HUGE}", "Nobody by that id is on this crew."),
+        (f"episode={HUGE}", "This production has no such episode."),
+        (f"priority={HUGE}", f"There is no priority “{HUGE}”."),
+        ("episode=-1", "This production has no such episode."),
+        ("kind=1e999", "There is no kind of task “1e999”."),
+    ],
+)
+@pytest.mark.parametrize("name", ["project-board", "task-list", "project-calendar"])
+def test_a_huge_number_in_a_filter_is_ignored_with_a_message(
+    client_for, ap, morn, name, query, sentence
+):
+    """A filter value past any id is said to be ignored, and the page shows
+    every task, with the queries of the unfiltered page."""
+    client = client_for(ap)
+    url = reverse(name, args=["MORN"])
+    plain = client.get(url)
+    response = client.get(f"{url}?{query}")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f"{sentence} This filter is ignored." in page
+    assert response.context["filter_form"].active is False
+    assert count_queries(client, f"{url}?{query}") == count_queries(client, url)
+    if name == "task-list":
+        assert response.context["page"].paginator.count == (
+            plain.context["page"].paginator.count
+        )
+
+
+@pytest.mark.parametrize(
+    "query", ["q=%00", "status=todo%00", "assignee=1%00", "month=2026-11%00"]
+)
+@pytest.mark.parametrize(
+    "name", ["project-board", "task-list", "project-calendar", "my-calendar"]
+)
+def test_a_nul_in_a_filter_is_a_400(client_for, ap, name, query):
+    """A NUL character, which PostgreSQL refuses in a query, is a 400 that says so."""
+    url = reverse(name, args=["MORN"]) if name != "my-calendar" else reverse(name)
+    response = client_for(ap).get(f"{url}?{query}")
+    assert response.status_code == 400
+    assert "NUL" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "month", ["99999-01", "2200-01", "1899-12", "0000-00", "2026-13", f"{HUGE}-01"]
+)
+@pytest.mark.parametrize("name", ["project-calendar", "my-calendar"])
+def test_a_month_out_of_range_shows_this_month_and_says_why(
+    client_for, ap, name, month
+):
+    """A month Slate does not keep shows this month, with a sentence naming the range."""
+    url = reverse(name, args=["MORN"]) if name != "my-calendar" else reverse(name)
+    with time_machine.travel(dt.datetime(2026, 11, 27, 12, tzinfo=dt.UTC), tick=False):
+        response = client_for(ap).get(url, {"month": month})
+    assert response.status_code == 200
+    assert response.context["month"] == dt.date(2026, 11, 1)
+    assert "between 1900 and 2199; showing this month instead." in (
+        response.content.decode()
+    )
+
+
+@pytest.mark.parametrize("day", ["99999-01-01", "0001-01-01", "2026-02-30", HUGE])
+def test_an_odd_day_to_open_is_ignored(client_for, ap, day):
+    """?day= names a day to show in full; one that is not in the month is ignored."""
+    url = reverse("project-calendar", args=["MORN"])
+    with time_machine.travel(dt.datetime(2026, 11, 27, 12, tzinfo=dt.UTC), tick=False):
+        response = client_for(ap).get(url, {"month": "2026-11", "day": day})
+        plain = client_for(ap).get(url, {"month": "2026-11"})
+    assert response.status_code == 200
+    assert response.context["weeks"] == plain.context["weeks"]
+
+
+def test_without_lists_a_huge_id_is_a_form_error(morn):
+    """Validated by query (no fetched lists), an id past the database's integers
+    is refused as a choice, not a database error."""
+    form = TaskFilterForm(QueryDict(f"assignee={HUGE}&episode={HUGE}"), project=morn)
+    assert set(form.errors) == {"assignee", "episode"}
+    assert len(_keys(form, morn)) == Task.objects.filter(project=morn).count()

@@ -6,14 +6,18 @@ import zoneinfo
 import pytest
 from django.core.exceptions import ValidationError
 
+from production import workflow
+from production.access import role_on
 from production.forms import (
     CommentForm,
     MoveForm,
     PitchForm,
+    ProjectForm,
     TaskForm,
     ZonedDateTimeField,
 )
 from production.models import CrewRole, Episode, Membership, Project, Task, User
+from tests.pages import edit_data
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
@@ -59,6 +63,74 @@ def test_task_form_offers_only_this_crew(demo, morn, nite, ap, ap2, outsider):
     # ap2 is on two productions: still offered once.
     assert assignees.count(ap2) == 1
     assert {episode.project for episode in form.fields["episode"].queryset} == {morn}
+
+
+def test_reviewer_choices_leave_out_the_assignee(demo, morn, ap, producer):
+    """Nobody reviews their own work: the assignee is not offered as reviewer."""
+    task = Task.objects.filter(project=morn, assignee=ap).first()
+    reviewers = set(TaskForm(instance=task, project=morn).fields["reviewer"].queryset)
+    assert producer in reviewers
+    assert ap not in reviewers
+
+
+def test_reassigning_to_the_reviewer_takes_the_new_default(demo, morn, ap, ap2):
+    """Handing a task to its reviewer, reviewer untouched, is no error: the
+    new assignee's default reviewer takes over."""
+    task = Task.objects.filter(project=morn, assignee=ap, status="todo").first()
+    Task.objects.filter(pk=task.pk).update(reviewer=ap2)
+    task.refresh_from_db()
+    data = edit_data(task, assignee=ap2.pk)
+    data |= {f"initial-{name}": value for name, value in edit_data(task).items()}
+    form = TaskForm(data, instance=task, project=morn)
+    assert form.is_valid(), form.errors
+    assert form.edits() == {"assignee": ap2}
+    form = TaskForm(edit_data(task, assignee=ap2.pk, reviewer=ap2.pk), project=morn)
+    assert form.errors["reviewer"] == [
+        "Choose someone other than the assignee: nobody reviews their own work."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("title", "fields"),
+    [
+        ("Book the marathon winner", ["description", *workflow.BOOKING_FIELDS]),
+        ("Rewrite cold open for Monday", ["description"]),
+    ],
+)
+def test_the_assignees_form_has_only_their_working_fields(
+    demo, morn, ap, title, fields
+):
+    """The assignee's edit form shows the description and, for a booking, its
+    details; it saves only those."""
+    task = Task.objects.get(project=morn, title=title)
+    allowed = workflow.editable_fields(task, ap, role_on(ap, morn.pk))
+    form = TaskForm(instance=task, project=morn, fields=allowed)
+    assert [field.name for field in form.main_fields() + form.booking_fields()] == (
+        fields
+    )
+    assert "version" in form.fields
+
+
+def test_a_form_for_someones_crew_offers_only_them_and_needs_one(
+    demo, morn, ap, editor, writer
+):
+    """Someone who assigns only to their crew chooses among them, and must."""
+    form = TaskForm(project=morn, assign_to={editor.pk, writer.pk})
+    assert set(form.fields["assignee"].queryset) == {editor, writer}
+    form = TaskForm(
+        {"title": "Cut", "kind": "editing", "priority": 2, "assignee": ap.pk},
+        project=morn,
+        assign_to={editor.pk, writer.pk},
+    )
+    assert "assignee" in form.errors
+    form = TaskForm(
+        {"title": "Cut", "kind": "editing", "priority": 2},
+        project=morn,
+        assign_to={editor.pk, writer.pk},
+    )
+    assert form.errors["assignee"] == [
+        "Choose who does it: someone who reports to you."
+    ]
 
 
 def test_task_form_refuses_an_episode_of_another_production(demo, morn, nite):
@@ -188,3 +260,42 @@ def test_project_time_zone_drives_the_task_form(demo):
         2030, 1, 16, 2, 0, tzinfo=dt.UTC
     )
     assert "America/New_York" in form.fields["starts_at"].help_text
+
+
+TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
+OUT_OF_RANGE = "Pick a date between 1 Jan 1900 and 31 Dec 2199."
+
+
+@pytest.mark.parametrize(
+    ("zone", "typed", "taken"),
+    [
+        (NEW_YORK, "2199-12-31T23:59", True),
+        (NEW_YORK, "2200-01-01T00:00", False),
+        (NEW_YORK, "9999-12-31T22:00", False),
+        (TOKYO, "1900-01-01T00:00", True),
+        (TOKYO, "1899-12-31T23:59", False),
+        (TOKYO, "0001-01-01T00:00", False),
+    ],
+)
+def test_zoned_field_takes_the_range_on_its_own_clock(zone, typed, taken):
+    """The first and last days are the production's, whatever UTC's date is then."""
+    field = ZonedDateTimeField(zone=zone)
+    if taken:
+        assert field.clean(typed).astimezone(zone).strftime("%Y-%m-%dT%H:%M") == typed
+        return
+    with pytest.raises(ValidationError) as refused:
+        field.clean(typed)
+    assert refused.value.messages == [OUT_OF_RANGE]
+
+
+def test_date_pickers_offer_only_the_range(demo, morn):
+    """The browser's pickers stop at 1 Jan 1900 and 31 Dec 2199."""
+    form = TaskForm(project=morn)
+    due = str(form["due_date"])
+    assert 'type="date"' in due
+    assert 'min="1900-01-01"' in due and 'max="2199-12-31"' in due
+    slot = str(form["starts_at"])
+    assert 'min="1900-01-01T00:00"' in slot and 'max="2199-12-31T23:59"' in slot
+    project_form = ProjectForm()
+    for name in ("starts_on", "ends_on"):
+        assert 'max="2199-12-31"' in str(project_form[name])

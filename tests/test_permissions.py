@@ -120,6 +120,11 @@ def crew_only(status=200, **exceptions):
     return expect | exceptions
 
 
+def creators_only(status):
+    """Only the producer holds the permission to add productions."""
+    return signed_in(403) | {"producer": status}
+
+
 def managers_only(status=200):
     """Only the producer (who may assign, approve and manage) gets `status`."""
     return crew_only(403, producer=status)
@@ -158,12 +163,13 @@ MATRIX: dict[str, list[Probe]] = {
     "project-list": [
         Probe("get", lambda world: reverse("project-list"), signed_in(200))
     ],
+    # Starting a production is a site permission: the demo's producer has it.
     "project-create": [
-        Probe("get", lambda world: reverse("project-create"), signed_in(200)),
+        Probe("get", lambda world: reverse("project-create"), creators_only(200)),
         Probe(
             "post",
             lambda world: reverse("project-create"),
-            signed_in(302),
+            creators_only(302),
             lambda world: {
                 "name": "Matrix Film",
                 "code": "MATRIX",
@@ -193,12 +199,18 @@ MATRIX: dict[str, list[Probe]] = {
     ],
     "task-create": [
         Probe("get", morn("task-create"), crew_only()),
-        # The producer creates a task; other crew, a pitch.
+        # The producer creates a task, and so does ap for the editor, who
+        # reports to them; other crew, a pitch.
         Probe(
             "post",
             morn("task-create"),
             crew_only(302),
-            lambda world: {"title": "Matrix task", "kind": "other", "priority": 2},
+            lambda world: {
+                "title": "Matrix task",
+                "kind": "other",
+                "priority": 2,
+                "assignee": world.users["editor"].pk,
+            },
         ),
     ],
     "project-crew": [
@@ -235,6 +247,11 @@ MATRIX: dict[str, list[Probe]] = {
         not_allowed(member("crew-remove", "ap2")),
         Probe("post", member("crew-remove", "ap2"), managers_only(302)),
     ],
+    # Anyone may leave, but the last who may manage the crew and approve.
+    "crew-leave": [
+        not_allowed(morn("crew-leave")),
+        Probe("post", morn("crew-leave"), crew_only(302, producer=403)),
+    ],
     "project-calendar": [Probe("get", morn("project-calendar"), crew_only())],
     "my-calendar": [Probe("get", lambda world: reverse("my-calendar"), signed_in(200))],
     "calendar-token": [
@@ -264,13 +281,16 @@ MATRIX: dict[str, list[Probe]] = {
         ),
     ],
     "task-detail": [Probe("get", todo("task-detail"), crew_only())],
+    # Crew who may assign edit a task; its assignee, ap, its description.
     "task-edit": [
-        Probe("get", todo("task-edit"), managers_only(200)),
+        Probe("get", todo("task-edit"), crew_only(403, ap=200, producer=200)),
         Probe(
             "post",
             todo("task-edit"),
-            managers_only(302),
-            lambda world: world.edit_data(world.todo, title="Edited by the matrix"),
+            crew_only(403, ap=302, producer=302),
+            lambda world: world.edit_data(
+                world.todo, description="Edited by the matrix"
+            ),
         ),
     ],
     "task-move": [

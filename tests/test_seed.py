@@ -1,14 +1,19 @@
 """The demo data: the world that `make run` shows and the tests stand on."""
 
 import datetime as dt
+import zoneinfo
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db.models import F
 from django.test import override_settings
 from django.utils import timezone
 
 from production.models import Membership, Project, Task, User
+
+LONDON = zoneinfo.ZoneInfo("Europe/London")
 
 
 def seed(*args):
@@ -29,7 +34,7 @@ def test_seed_is_idempotent():
 
 @pytest.mark.django_db
 def test_seed_gives_the_demo_people_and_productions():
-    """The demo logins work and sit on the crews PRODUCT.md describes."""
+    """The demo logins work and sit on the crews of a morning show and a talk show."""
     seed()
     for username in ["producer", "ap", "ap2", "editor", "writer", "outsider"]:
         assert User.objects.get(username=username).check_password("slate-demo")
@@ -51,6 +56,49 @@ def test_seed_gives_the_demo_people_and_productions():
 
 
 @pytest.mark.django_db
+def test_seed_lets_each_path_of_the_rules_be_tried():
+    """On MORN the editor and the writer report to ap, who handed them their
+    work and reviews it (the writer's headlines wait in review for ap); ap's
+    pitch is ap's own; ap has a booking of their own to keep up to date."""
+    seed()
+    line = dict(
+        Membership.objects.filter(project__code="MORN").values_list(
+            "user__username", "reports_to__username"
+        )
+    )
+    assert line == {
+        "producer": None,
+        "ap": "producer",
+        "ap2": "producer",
+        "editor": "ap",
+        "writer": "ap",
+    }
+    morn = Task.objects.filter(project__code="MORN")
+    for task in morn.filter(assignee__username__in=["editor", "writer"]):
+        assert (task.created_by.username, task.reviewer.username) == ("ap", "ap")
+    assert morn.filter(
+        assignee__username="writer", status="review", reviewer__username="ap"
+    ).exists()
+    for pitch in morn.filter(kind="pitch"):
+        assert pitch.created_by == pitch.assignee
+    assert morn.filter(assignee__username="ap", kind="booking").exists()
+    assert not morn.filter(reviewer=F("assignee")).exists()
+
+
+@pytest.mark.django_db
+def test_seed_lets_only_the_producer_start_productions():
+    """The demo producer holds the site permission to add productions; nobody
+    else does, not even NITE's supervising producer."""
+    seed()
+    allowed = {
+        user.username
+        for user in User.objects.all()
+        if user.has_perm("production.add_project")
+    }
+    assert allowed == {"producer"}
+
+
+@pytest.mark.django_db
 def test_seed_covers_every_kind_status_and_urgency():
     """MORN has every kind and status, ap has one in each status, due dates vary."""
     seed()
@@ -67,6 +115,21 @@ def test_seed_covers_every_kind_status_and_urgency():
     assert today in dues
     assert any(today < d <= today + dt.timedelta(days=7) for d in dues)
     assert any(d > today + dt.timedelta(days=7) for d in dues)
+
+
+@pytest.mark.django_db
+def test_seed_dates_the_demo_from_today():
+    """Seeded late on 28 February 2028 (UTC), the demo's today is the 28th and
+    tomorrow's bookings fall on the leap day, at breakfast time in London."""
+    with time_machine.travel(dt.datetime(2028, 2, 28, 23, 30, tzinfo=dt.UTC)):
+        seed()
+    due = dict(Task.objects.values_list("title", "due_date"))
+    assert due["Rewrite cold open for Monday"] == dt.date(2028, 2, 28)
+    assert due["Script the traffic explainer"] == dt.date(2028, 3, 11)
+    assert due["Book the band for Friday"] == dt.date(2028, 3, 1)
+    chef = Task.objects.get(guest="Chef Ana Ruiz")
+    assert chef.starts_at == dt.datetime(2028, 2, 29, 7, 30, tzinfo=LONDON)
+    assert Project.objects.get(code="MORN").starts_on == dt.date(2027, 12, 30)
 
 
 @pytest.mark.django_db

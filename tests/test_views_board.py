@@ -374,7 +374,7 @@ def test_request_changes_links_to_the_note_form_on_the_task_page(
     form = page[page.index(f'id="{link.group(2)}"') :]
     form = form[: form.index("</form>")]
     assert 'name="to" value="changes"' in form
-    assert '<textarea id="note-' in form and "required" in form
+    assert '<textarea name="note"' in form and "required" in form
     assert "What needs to change?" in form
 
 
@@ -399,12 +399,14 @@ def test_a_move_from_a_card_returns_to_the_filtered_board(ap, task_of, morn):
     assert task.key in column_keys(page, "in_progress")
 
 
-def test_cards_offer_exactly_the_workflow_moves(client_for, producer, writer, morn):
-    """Every card's moves are exactly those the workflow gives its viewer."""
+def test_cards_offer_exactly_the_workflow_moves(client_for, producer, ap, writer, morn):
+    """Every card's moves are exactly those the workflow gives its viewer (the
+    AP's include sending the writer's headlines up and withdrawing their pitch)."""
     from production import workflow
 
     for viewer, role_name in (
         (writer, CrewRole.WRITER),
+        (ap, CrewRole.ASSOCIATE_PRODUCER),
         (producer, CrewRole.SUPERVISING_PRODUCER),
     ):
         found = cards(client_for(viewer).get(BOARD))

@@ -1,22 +1,30 @@
-"""A production's crew page: the list, and adding, changing and removing people."""
+"""A production's crew page: the list, adding, changing and removing people, leaving."""
 
 import re
 
 import pytest
 from django.urls import reverse
 
-from production import services
+from production import ical, services
 from production.management.commands.seed_demo import add_generated_tasks
-from production.models import CrewRole, Membership, Task
+from production.models import CrewRole, Membership, Task, User
+from production.workflow import LAST_LEADER
 from tests.pages import count_queries
+from tests.test_permissions import database_snapshot
 
 CREW = reverse("project-crew", kwargs={"code": "MORN"})
+LEAVE = reverse("crew-leave", kwargs={"code": "MORN"})
 HTMX = {"HTTP_HX_REQUEST": "true"}
+ARCHIVED = "This production is archived; its crew can no longer change."
 
 
 @pytest.fixture
 def roles(demo):
     return {role.name: role for role in CrewRole.objects.filter(project=None)}
+
+
+def give(project, user, role):
+    Membership.objects.filter(project=project, user=user).update(role=role)
 
 
 def membership(project, user):
@@ -194,7 +202,10 @@ def test_producer_removes_someone_after_a_confirmation(client_for, producer, ap2
     assert 'data-confirm="Take Jo Lindqvist off the crew of Morning Live?"' in row
     response = client.post(remove_url(member), follow=True)
     assert not Membership.objects.filter(pk=member.pk).exists()
-    assert "Jo Lindqvist is no longer on the crew." in response.content.decode()
+    assert (
+        "Jo Lindqvist is no longer on the crew; their open tasks are unassigned."
+        in response.content.decode()
+    )
 
 
 def test_removing_with_htmx_returns_the_partial(client_for, producer, ap2, morn):
@@ -205,37 +216,38 @@ def test_removing_with_htmx_returns_the_partial(client_for, producer, ap2, morn)
     assert not member_row(response, member)
 
 
-def test_the_last_manager_cannot_be_removed(client_for, producer, morn):
-    """Removing the only member who may manage is a 400 with the reason."""
+def test_the_last_leader_cannot_be_removed(client_for, producer, morn):
+    """Removing the only member who may manage and approve is a 403 with the reason."""
     member = membership(morn, producer)
+    before = database_snapshot()
     for extra in ({}, HTMX):
         response = client_for(producer).post(remove_url(member), **extra)
-        assert response.status_code == 400
-        assert "Someone on the crew must still be able to manage it." in (
-            response.content.decode()
-        )
-    assert Membership.objects.filter(pk=member.pk).exists()
+        assert response.status_code == 403
+        assert LAST_LEADER in response.content.decode()
+    assert database_snapshot() == before
 
 
-def test_the_last_manager_cannot_be_demoted(client_for, producer, morn, roles):
-    """Giving the only manager a role that may not manage is refused."""
+@pytest.mark.parametrize("lesser", ["Associate Producer", "Line Producer", "Producer"])
+def test_the_last_leader_cannot_step_down(client_for, producer, morn, roles, lesser):
+    """Giving the only member who may manage and approve a role without either
+    right is refused, the page saying why."""
     member = membership(morn, producer)
+    before = database_snapshot()
     response = client_for(producer).post(
-        change_url(member), change_data(member, roles["Associate Producer"])
+        change_url(member), change_data(member, roles[lesser])
     )
-    content = response.content.decode()
-    assert response.status_code == 400
-    assert "Someone on the crew must still be able to manage it." in content
-    assert membership(morn, producer).role.name == CrewRole.SUPERVISING_PRODUCER
+    assert response.status_code == 403
+    assert LAST_LEADER in response.content.decode()
+    assert database_snapshot() == before
 
 
-def test_with_a_second_manager_a_producer_may_step_down(
+def test_with_a_second_leader_a_producer_may_step_down(
     client_for, producer, editor, morn, roles
 ):
-    """Once another member may manage, the producer can take a lesser role and the
-    page turns read-only for them."""
+    """Once another member may manage and approve, the producer can take a lesser
+    role and the page turns read-only for them."""
     Membership.objects.filter(project=morn, user=editor).update(
-        role=roles["Line Producer"]
+        role=roles["Supervising Producer"]
     )
     member = membership(morn, producer)
     client = client_for(producer)
@@ -247,12 +259,12 @@ def test_with_a_second_manager_a_producer_may_step_down(
     assert "Add someone to the crew" not in response.content.decode()
 
 
-def test_leaving_the_crew_goes_to_my_productions(
+def test_a_manager_removing_themself_lands_on_my_productions(
     client_for, producer, editor, morn, roles
 ):
-    """A manager who removes themselves (another remains) lands on their list."""
+    """A manager who removes themselves (another leader remains) lands on their list."""
     Membership.objects.filter(project=morn, user=editor).update(
-        role=roles["Line Producer"]
+        role=roles["Supervising Producer"]
     )
     response = client_for(producer).post(remove_url(membership(morn, producer)))
     assert response.status_code == 302
@@ -267,14 +279,31 @@ def test_a_member_of_another_production_is_a_404(client_for, producer, nite, out
     assert Membership.objects.filter(pk=other.pk).exists()
 
 
-@pytest.mark.parametrize("who", ["producer", "ap"])
-def test_crew_query_count_is_flat_as_tasks_grow(client_for, demo, morn, who):
-    """The crew page runs the same few queries with 5 tasks as with 200."""
+@pytest.mark.parametrize("who", ["producer", "ap", "editor"])
+def test_crew_query_count_is_flat_as_tasks_grow(client_for, demo, morn, roles, who):
+    """The crew page runs the same few queries with 5 tasks as with 200 (the
+    editor as a line producer, who may change some rows and not others)."""
+    give(morn, demo["editor"], roles["Line Producer"])
     keep = [task.pk for task in Task.objects.filter(project=morn)[:5]]
     Task.objects.filter(project=morn).exclude(pk__in=keep).delete()
     client = client_for(demo[who])
     few = count_queries(client, CREW)
     add_generated_tasks(morn, 195)
+    many = count_queries(client, CREW)
+    assert few == many <= 15
+
+
+@pytest.mark.parametrize("who", ["producer", "ap", "editor"])
+def test_crew_query_count_is_flat_as_the_crew_grows(client_for, demo, morn, roles, who):
+    """Twenty more members, each with their own change form, add no queries."""
+    give(morn, demo["editor"], roles["Line Producer"])
+    client = client_for(demo[who])
+    few = count_queries(client, CREW)
+    for n in range(20):
+        extra = User.objects.create(username=f"extra{n}", first_name=f"Extra {n}")
+        Membership.objects.create(
+            project=morn, user=extra, role=roles["Editor"], reports_to=demo["producer"]
+        )
     many = count_queries(client, CREW)
     assert few == many <= 15
 
@@ -301,3 +330,234 @@ def test_open_tasks_count_this_productions_live_work_only(
     ).first()
     services.task_archive(task=mine, by=producer)
     assert shown() == expected - 1
+
+
+# --- bounded rights ------------------------------------------------------------
+
+
+def options(html: str, name: str) -> list[str]:
+    """The labels a <select name=...> offers, placeholder left out."""
+    select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', html, re.S)
+    assert select, name
+    labels = re.findall(r'<option value="(\d+)"[^>]*>([^<]*)</option>', select[1])
+    return [label for _, label in labels]
+
+
+def test_a_line_producer_is_offered_only_what_they_may_do(
+    client_for, producer, ap, editor, morn, roles
+):
+    """A line producer may give only roles within their rights, and gets no
+    controls on the producer's row."""
+    give(morn, editor, roles["Line Producer"])
+    response = client_for(editor).get(CREW)
+    within = ["Associate Producer", "Editor", "Line Producer", "Writer"]
+    assert options(response.content.decode(), "role") == within
+    ap_row = member_row(response, membership(morn, ap))
+    assert options(ap_row, f"member-{membership(morn, ap).pk}-role") == within
+    assert remove_url(membership(morn, ap)) in ap_row
+    boss_row = member_row(response, membership(morn, producer))
+    assert "<select" not in boss_row
+    assert "Remove" not in boss_row
+    assert "Supervising Producer" in boss_row
+    # Their own row: a change form, and leaving is the Leave button's.
+    own_row = member_row(response, membership(morn, editor))
+    assert "<select" in own_row and "Remove" not in own_row
+
+
+def test_a_supervising_producer_is_offered_every_role(client_for, producer):
+    """The producer may give any of the standard roles."""
+    html = client_for(producer).get(CREW).content.decode()
+    assert options(html, "role") == sorted(
+        ["Associate Producer", "Editor", "Line Producer", "Producer"]
+        + ["Supervising Producer", "Writer"]
+    )
+
+
+def test_a_line_producer_cannot_take_over_the_production(
+    client_for, producer, editor, outsider, morn, roles
+):
+    """The issue's path: a line producer giving themself the supervising
+    producer's role, removing the producer or adding someone as a producer is
+    refused with a sentence, and the producer keeps their production."""
+    give(morn, editor, roles["Line Producer"])
+    client = client_for(editor)
+    own = membership(morn, editor)
+    boss = membership(morn, producer)
+    attempts = [
+        (
+            change_url(own),
+            change_data(own, roles["Supervising Producer"]),
+            "You may not give the role Supervising Producer: it may approve work, "
+            "and yours may not.",
+        ),
+        (
+            remove_url(boss),
+            {},
+            "You may not change or remove Paula Reyes: their role may approve "
+            "work, and yours may not.",
+        ),
+        (
+            CREW,
+            {"user": "outsider", "role": roles["Producer"].pk},
+            "You may not give the role Producer: it may approve work, and yours "
+            "may not.",
+        ),
+    ]
+    before = database_snapshot()
+    for url, data, sentence in attempts:
+        for extra in ({}, HTMX):
+            response = client.post(url, data, **extra)
+            assert response.status_code == 403
+            assert sentence in response.content.decode()
+    assert database_snapshot() == before
+    assert (
+        client_for(producer).get(reverse("project-board", args=["MORN"])).status_code
+        == 200
+    )
+
+
+def test_a_line_producer_manages_the_roles_within_their_own(
+    client_for, ap2, editor, outsider, morn, roles
+):
+    """Within their rights a line producer adds, changes and removes people."""
+    give(morn, editor, roles["Line Producer"])
+    client = client_for(editor)
+    client.post(CREW, {"user": "outsider", "role": roles["Writer"].pk})
+    assert membership(morn, outsider).role.name == "Writer"
+    member = membership(morn, ap2)
+    client.post(change_url(member), change_data(member, roles["Editor"], editor))
+    changed = membership(morn, ap2)
+    assert (changed.role.name, changed.reports_to) == ("Editor", editor)
+    client.post(remove_url(member))
+    assert not Membership.objects.filter(pk=member.pk).exists()
+
+
+# --- leaving -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["producer", "ap", "editor", "writer", "ap2"])
+def test_every_member_may_leave_after_a_confirmation(client_for, demo, who):
+    """The crew page offers each member a Leave button that asks first."""
+    html = client_for(demo[who]).get(CREW).content.decode()
+    form = re.search(
+        rf'<form class="leave-crew form-actions" method="post" action="{LEAVE}"[^>]*>',
+        html,
+    )
+    assert form
+    assert 'data-confirm="Leave the crew of Morning Live?' in form[0]
+    assert ">Leave this production</button>" in html
+
+
+def test_leaving_takes_the_production_off_my_pages_and_feed_at_once(
+    client_for, ap, morn
+):
+    """After leaving, the production is gone from the list, its pages are a 404
+    and the calendar feed drops its tasks."""
+    client = client_for(ap)
+    feed = reverse("calendar-feed", kwargs={"token": ical.feed_token_reset(user=ap)})
+    task = Task.objects.filter(project=morn, assignee=ap).first()
+    assert "MORN-" in client.get(feed).content.decode()
+    response = client.post(LEAVE, follow=True)
+    content = response.content.decode()
+    assert response.redirect_chain == [(reverse("project-list"), 302)]
+    assert (
+        "You have left the crew of Morning Live; your open tasks there are unassigned."
+        in content
+    )
+    assert 'id="project-MORN"' not in content
+    for url in (CREW, reverse("project-board", args=["MORN"]), task.get_absolute_url()):
+        assert client.get(url).status_code == 404
+    assert "MORN-" not in client.get(feed).content.decode()
+    assert "MORN-" not in client.get(reverse("my-work")).content.decode()
+
+
+def test_leaving_with_htmx_redirects_the_page(client_for, ap):
+    """An htmx leave answers with a client redirect to my productions."""
+    response = client_for(ap).post(LEAVE, **HTMX)
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == reverse("project-list")
+
+
+def test_work_left_behind_says_why_on_the_task_page(client_for, producer, ap, morn):
+    """The leaver's open tasks are unassigned, and their history says why."""
+    task = Task.objects.filter(
+        project=morn, assignee=ap, status=Task.Status.TODO
+    ).first()
+    client_for(ap).post(LEAVE)
+    task.refresh_from_db()
+    assert task.assignee is None
+    page = client_for(producer).get(task.get_absolute_url()).content.decode()
+    assert "unassigned because Sam Okafor left the crew" in page
+
+
+def test_the_last_leader_cannot_leave(client_for, producer):
+    """The only member who may manage and approve is refused, saying why."""
+    before = database_snapshot()
+    for extra in ({}, HTMX):
+        response = client_for(producer).post(LEAVE, **extra)
+        assert response.status_code == 403
+        assert LAST_LEADER in response.content.decode()
+    assert database_snapshot() == before
+
+
+def test_someone_added_by_a_producer_can_leave(
+    client_for, producer, outsider, morn, roles
+):
+    """The issue's path: a person brought onto a crew can take themselves off it."""
+    client_for(producer).post(CREW, {"user": "outsider", "role": roles["Editor"].pk})
+    assert membership(morn, outsider)
+    response = client_for(outsider).post(LEAVE)
+    assert response.status_code == 302
+    assert not Membership.objects.filter(project=morn, user=outsider).exists()
+
+
+def test_an_outsider_cannot_leave_what_they_are_not_on(client_for, outsider):
+    """Leaving a production you are not on is a 404, as if it did not exist."""
+    before = database_snapshot()
+    assert client_for(outsider).post(LEAVE).status_code == 404
+    assert database_snapshot() == before
+
+
+# --- archived productions ------------------------------------------------------
+
+
+def test_an_archived_productions_crew_page_is_read_only(client_for, producer, morn):
+    """No add, change, remove or leave controls, and a line saying why."""
+    services.project_archive(project=morn, by=producer)
+    html = client_for(producer).get(CREW).content.decode()
+    assert "Morning Live is archived: its crew can no longer change." in html
+    for control in ("<select", "Add someone to the crew", "Remove", LEAVE):
+        assert control not in html
+
+
+def test_crew_changes_on_an_archived_production_are_refused(
+    client_for, producer, ap, ap2, morn, roles
+):
+    """The issue's path: adding, changing, removing and leaving are 403s on an
+    archived production and change nothing."""
+    services.project_archive(project=morn, by=producer)
+    member = membership(morn, ap2)
+    attempts = [
+        (producer, CREW, {"user": "outsider", "role": roles["Editor"].pk}),
+        (producer, CREW, {"user": "", "role": ""}),
+        (producer, change_url(member), change_data(member, roles["Writer"])),
+        (producer, remove_url(member), {}),
+        (ap, LEAVE, {}),
+    ]
+    before = database_snapshot()
+    for who, url, data in attempts:
+        for extra in ({}, HTMX):
+            response = client_for(who).post(url, data, **extra)
+            assert response.status_code == 403, url
+            assert ARCHIVED in response.content.decode()
+    assert database_snapshot() == before
+
+
+def test_unarchiving_brings_the_crew_controls_back(client_for, producer, morn):
+    """A manager can still bring an archived production back, and its crew can
+    change again."""
+    client = client_for(producer)
+    services.project_archive(project=morn, by=producer)
+    client.post(reverse("project-archive", args=["MORN"]))
+    html = client.get(CREW).content.decode()
+    assert "Add someone to the crew" in html and LEAVE in html

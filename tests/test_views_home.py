@@ -4,12 +4,16 @@ import datetime as dt
 import re
 
 import pytest
+import time_machine
+from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from production import services
 from production.management.commands.seed_demo import PASSWORD, add_generated_tasks
 from production.models import CrewRole, Membership, Project, Task, User
+from tests.factories import add_tasks
 from tests.pages import count_queries
 
 MY_WORK = reverse("my-work")
@@ -82,15 +86,23 @@ def test_sent_back_comes_first_whatever_its_due_date(client_for, ap, task_of):
     assert html.index("Sent back for changes") < html.index("Overdue")
 
 
-def test_this_week_runs_through_sunday(client_for, ap, morn):
-    """A task due this Sunday is "This week"; one due the Monday after is "Later"."""
-    today = timezone.localdate()
-    sunday = today + dt.timedelta(days=6 - today.weekday())
+@pytest.mark.parametrize(
+    "today",
+    [dt.date(2027, 3, 31), dt.date(2027, 4, 4)],
+    ids=["wednesday-at-a-month-end", "sunday"],
+)
+def test_this_week_runs_through_sunday(client_for, ap, today):
+    """Due on Sunday 4 April is "This week" from Wednesday 31 March (today on the
+    Sunday itself); due the Monday after is "Later"."""
+    sunday = dt.date(2027, 4, 4)
     Task.objects.filter(title="Script the traffic explainer").update(due_date=sunday)
     Task.objects.filter(title="Rewrite cold open for Monday").update(
         due_date=sunday + dt.timedelta(days=1)
     )
-    response = client_for(ap).get(MY_WORK)
+    with time_machine.travel(
+        dt.datetime.combine(today, dt.time(12), tzinfo=dt.UTC), tick=False
+    ):
+        response = client_for(ap).get(MY_WORK)
     sunday_group = "today" if sunday == today else "week"
     assert title_key("Script the traffic explainer") in keys_in(
         section(response, sunday_group)
@@ -125,18 +137,68 @@ def test_each_row_shows_key_title_production_status_and_due_date(client_for, ap)
     assert "overdue" in html
 
 
-def test_an_ap_sees_no_producer_sections(client_for, ap):
-    """An AP, who may approve nothing, gets no review queue, pitches or team load."""
-    response = client_for(ap).get(MY_WORK)
+def test_an_ap_sees_no_producer_sections(client_for, ap2):
+    """An AP, who may approve nothing and reviews nothing, gets no review
+    queue, crew's work, pitches or team load."""
+    response = client_for(ap2).get(MY_WORK)
     content = response.content.decode()
     assert "Awaiting my review" not in content
+    assert "My crew's work" not in content
     assert "Pitches to decide" not in content
     assert "Team load" not in content
 
 
-def test_producer_sees_reviews_oldest_first_with_their_wait(client_for, producer):
+def test_an_ap_follows_their_crew_and_reviews_their_work(client_for, ap):
+    """The AP the editor and the writer report to sees the writer's work in
+    review awaiting them, and their crew's open work; no pitches or load."""
+    response = client_for(ap).get(MY_WORK)
+    content = response.content.decode()
+    assert keys_in(section(response, "review")) == [
+        title_key("Write headlines for Wednesday")
+    ]
+    assert "My crew's work" in content
+    assert "Pitches to decide" not in content
+    assert "Team load" not in content
+
+
+def test_my_crews_work_lists_their_open_tasks_late_first(
+    client_for, ap, editor, writer
+):
+    """My crew's work: every open task of the people who report to me, the
+    latest first, each naming whose it is."""
+    response = client_for(ap).get(MY_WORK)
+    html = section(response, "crew-work")
+    crew_open = Task.objects.filter(
+        assignee__in=[editor, writer], status__in=Task.OPEN_STATUSES
+    ).order_by(F("due_date").asc(nulls_last=True), "-priority", "key")
+    assert keys_in(html) == list(crew_open.values_list("key", flat=True))
+    assert keys_in(html)[0] == title_key("Write headlines for Wednesday")  # late
+    assert "overdue" in html
+    assert "Eddie Marsh" in html and "Wren Adeyemi" in html
+    assert "Sam Okafor" not in html
+
+
+def test_my_crews_work_is_theirs_on_the_production_where_they_report(
+    client_for, ap, ap2, nite, roles
+):
+    """Someone who reports to me on one production is not my crew on another."""
+    Membership.objects.create(project=nite, user=ap, role=roles["Associate Producer"])
+    Membership.objects.filter(project=nite, user=ap2).update(reports_to=ap)
+    html = section(client_for(ap).get(MY_WORK), "crew-work")
+    nite_keys = set(
+        Task.objects.filter(project=nite, assignee=ap2).values_list("key", flat=True)
+    )
+    assert nite_keys <= set(keys_in(html))
+    assert title_key("Update the contacts sheet") not in keys_in(html)  # MORN's ap2
+
+
+def test_producer_sees_reviews_oldest_first_with_their_wait(
+    client_for, producer, ap, ap2
+):
     """Tasks in review list the longest-waiting first, with how long each has waited."""
     now = timezone.now()
+    headlines = Task.objects.get(title="Write headlines for Wednesday")
+    services.task_move(task=headlines, to=Task.Status.REVIEW, by=ap)  # sent up
     waits = {
         "Write headlines for Wednesday": dt.timedelta(days=3, hours=2),
         "Social clips for the health segment": dt.timedelta(days=1, hours=1),
@@ -159,6 +221,25 @@ def test_reviewer_without_approval_rights_still_sees_their_reviews(
     Task.objects.filter(pk=task.pk).update(reviewer=editor)
     html = section(client_for(editor).get(MY_WORK), "review")
     assert keys_in(html) == [task.key]
+
+
+def test_work_sent_up_awaits_the_approvers_review(client_for, ap, producer):
+    """The writer's headlines wait for the AP, not the producer, until the AP
+    sends them up; then they wait for the producer alone."""
+    task = Task.objects.get(title="Write headlines for Wednesday")
+    assert task.key not in keys_in(section(client_for(producer).get(MY_WORK), "review"))
+    services.task_move(task=task, to=Task.Status.REVIEW, by=ap)
+    assert task.key in keys_in(section(client_for(producer).get(MY_WORK), "review"))
+    assert task.key not in keys_in(section(client_for(ap).get(MY_WORK), "review"))
+
+
+def test_an_approver_sees_work_in_review_that_waits_for_nobody(
+    client_for, producer, task_of, ap
+):
+    """A task in review with no reviewer waits for the production's approvers."""
+    task = task_of(ap, Task.Status.REVIEW)
+    Task.objects.filter(pk=task.pk).update(reviewer=None)
+    assert task.key in keys_in(section(client_for(producer).get(MY_WORK), "review"))
 
 
 def test_producer_sees_pitches_to_decide(client_for, producer):
@@ -273,6 +354,19 @@ def test_long_groups_are_capped_and_say_how_many_more(client_for, ap, morn):
     html = section(client_for(ap).get(MY_WORK), "later")
     assert len(keys_in(html)) == 20
     assert f"…and {later - 20} more." in html
+
+
+def test_my_crews_work_is_capped_and_says_how_many_more(
+    client_for, ap, editor, writer, morn
+):
+    """Dozens of open tasks for my crew show their first 20 and count the rest."""
+    add_tasks(morn, 60, assignee=editor, status=Task.Status.TODO)
+    total = Task.objects.filter(
+        assignee__in=[editor, writer], status__in=Task.OPEN_STATUSES
+    ).count()
+    html = section(client_for(ap).get(MY_WORK), "crew-work")
+    assert len(keys_in(html)) == 20
+    assert f"…and {total - 20} more." in html
 
 
 @pytest.mark.parametrize("who", ["producer", "ap"])

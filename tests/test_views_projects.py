@@ -3,13 +3,15 @@
 import re
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from production.management.commands.seed_demo import add_generated_tasks
-from production.models import CrewRole, Membership, Project, Task
+from production.models import CrewRole, Membership, Project, Task, User
 from tests.pages import count_queries
+from tests.test_permissions import database_snapshot
 
 LIST = reverse("project-list")
 CREATE = reverse("project-create")
@@ -78,29 +80,85 @@ def test_archive_button_only_for_who_may_manage(client_for, producer, ap):
     assert archive_url("MORN") not in row(client_for(ap).get(LIST), "MORN")
 
 
-def test_create_form_renders(client_for, ap):
-    """Anyone signed in may open the new-production form, with labelled fields."""
-    response = client_for(ap).get(CREATE)
+NOT_ALLOWED = (
+    "Only people allowed to start productions may create one; ask an administrator."
+)
+
+
+def test_only_who_may_create_sees_the_new_production_button(
+    client_for, producer, ap, outsider
+):
+    """The producer (given the permission) sees "New production"; others do not,
+    nor the empty list's invitation to start one."""
+    assert CREATE in client_for(producer).get(LIST).content.decode()
+    for person in (ap, outsider):
+        assert CREATE not in client_for(person).get(LIST).content.decode()
+    Membership.objects.filter(user=outsider).delete()
+    empty = client_for(outsider).get(LIST).content.decode()
+    assert "Ask a producer to add you to their crew." in empty
+
+
+@pytest.mark.parametrize("who", ["ap", "editor", "outsider"])
+def test_creating_without_the_permission_is_a_403(client_for, demo, who):
+    """The issue's path: anyone else signed in gets a 403 with the reason on the
+    form and on a valid post, plain or htmx, and nothing is made."""
+    client = client_for(demo[who])
+    before = database_snapshot()
+    for response in (
+        client.get(CREATE),
+        client.post(CREATE, new_production()),
+        client.post(CREATE, new_production(), HTTP_HX_REQUEST="true"),
+        client.post(CREATE, new_production(code="no")),
+    ):
+        assert response.status_code == 403
+        assert NOT_ALLOWED in response.content.decode()
+    assert database_snapshot() == before
+
+
+def test_the_permission_given_in_the_admin_lets_them_create(client_for, ap):
+    """Once an administrator gives an AP the permission, they may start one."""
+    ap.user_permissions.add(
+        Permission.objects.get(
+            content_type__app_label="production", codename="add_project"
+        )
+    )
+    client = client_for(ap)
+    assert CREATE in client.get(LIST).content.decode()
+    assert client.post(CREATE, new_production()).status_code == 302
+    assert Membership.objects.get(project__code="EVE").user == ap
+
+
+def test_a_superuser_may_create(client_for, demo):
+    """Superusers hold every permission, this one included."""
+    boss = User.objects.create_superuser("boss", "boss@slate.example", "x")
+    client = client_for(boss)
+    assert client.get(CREATE).status_code == 200
+    assert client.post(CREATE, new_production()).status_code == 302
+
+
+def test_create_form_renders(client_for, producer):
+    """The producer may open the new-production form, with labelled fields."""
+    response = client_for(producer).get(CREATE)
     content = response.content.decode()
     assert response.status_code == 200
     for name in ("name", "code", "kind", "time_zone"):
         assert f'<label for="id_{name}"' in content
 
 
-def test_create_makes_me_its_supervising_producer(client_for, ap):
+def test_create_makes_me_its_supervising_producer(client_for, producer):
     """Creating a production leads to its board, with me as supervising producer."""
-    response = client_for(ap).post(CREATE, new_production())
+    response = client_for(producer).post(CREATE, new_production())
     project = Project.objects.get(code="EVE")
     assert response.status_code == 302
     assert response["Location"] == reverse("project-board", kwargs={"code": "EVE"})
     membership = Membership.objects.get(project=project)
-    assert membership.user == ap
+    assert membership.user == producer
     assert membership.role.name == CrewRole.SUPERVISING_PRODUCER
 
 
-def test_a_lower_case_code_is_taken_as_capitals(client_for, ap):
+def test_a_lower_case_code_is_taken_as_capitals(client_for, producer):
     """Typing "eve" gives the code EVE."""
-    client_for(ap).post(CREATE, new_production(code="eve"))
+    client_for(producer).post(CREATE, new_production(code="eve"))
     assert Project.objects.filter(code="EVE").exists()
 
 
@@ -114,10 +172,10 @@ def test_a_lower_case_code_is_taken_as_capitals(client_for, ap):
         ("", "This field is required."),
     ],
 )
-def test_a_bad_code_is_refused_with_a_form_error(client_for, ap, code, sentence):
+def test_a_bad_code_is_refused_with_a_form_error(client_for, producer, code, sentence):
     """A malformed or taken code re-shows the form with the reason; nothing is made."""
     before = Project.objects.count()
-    response = client_for(ap).post(CREATE, new_production(code=code))
+    response = client_for(producer).post(CREATE, new_production(code=code))
     content = response.content.decode()
     assert response.status_code == 400
     assert sentence in content
@@ -125,9 +183,9 @@ def test_a_bad_code_is_refused_with_a_form_error(client_for, ap, code, sentence)
     assert Project.objects.count() == before
 
 
-def test_a_production_cannot_end_before_it_starts(client_for, ap):
+def test_a_production_cannot_end_before_it_starts(client_for, producer):
     """End before start is refused with a sentence saying so."""
-    response = client_for(ap).post(
+    response = client_for(producer).post(
         CREATE, new_production(starts_on="2030-05-01", ends_on="2030-04-01")
     )
     assert response.status_code == 400
@@ -135,9 +193,11 @@ def test_a_production_cannot_end_before_it_starts(client_for, ap):
     assert not Project.objects.filter(code="EVE").exists()
 
 
-def test_an_unknown_time_zone_is_refused(client_for, ap):
+def test_an_unknown_time_zone_is_refused(client_for, producer):
     """The time zone must be a real one."""
-    response = client_for(ap).post(CREATE, new_production(time_zone="Mars/Olympus"))
+    response = client_for(producer).post(
+        CREATE, new_production(time_zone="Mars/Olympus")
+    )
     assert response.status_code == 400
     assert "Select a valid choice" in response.content.decode()
 

@@ -6,6 +6,7 @@ import zoneinfo
 from html.parser import HTMLParser
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -13,9 +14,11 @@ from django.utils import timezone
 
 from production import services
 from production.models import Activity, Comment, CrewRole, Membership, Task, User
-from tests.pages import edit_data
+from tests.pages import assert_marked, edit_data, error_summary
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
+# A move made from the task page: htmx swaps the state region with its answer.
+FROM_TASK_PAGE = HTMX | {"HTTP_HX_TARGET": "task-state"}
 S = Task.Status
 
 
@@ -138,15 +141,19 @@ def test_comments_are_shown_oldest_first(client_for, ap, producer, task_of):
     assert page.index("First thought") < page.index("Second thought")
 
 
-def test_edit_and_archive_are_offered_only_to_crew_who_may_assign(
-    client_for, ap, producer, task_of
+def test_edit_is_offered_to_who_may_edit_and_archive_to_assigners(
+    client_for, ap, ap2, producer, task_of
 ):
-    """The producer sees Edit and Archive; the AP sees neither."""
+    """The producer sees Edit and Archive; the assignee AP sees Edit alone
+    (for their working fields); another AP sees neither."""
     task = task_of(ap, S.TODO)
     page = client_for(producer).get(url("task-detail", task)).content.decode()
     assert url("task-edit", task) in page
     assert url("task-archive", task) in page
     page = client_for(ap).get(url("task-detail", task)).content.decode()
+    assert url("task-edit", task) in page
+    assert url("task-archive", task) not in page
+    page = client_for(ap2).get(url("task-detail", task)).content.decode()
     assert url("task-edit", task) not in page
     assert url("task-archive", task) not in page
 
@@ -166,10 +173,14 @@ def test_task_page_as_htmx_is_the_status_region(client_for, ap, task_of):
 
 @pytest.mark.parametrize(
     ("part", "marker"),
-    [("comments", 'id="comments"'), ("history", 'id="task-history"')],
+    [
+        ("details", 'id="task-details"'),
+        ("comments", 'id="comments"'),
+        ("history", 'id="task-history"'),
+    ],
 )
 def test_task_page_as_htmx_serves_each_region(client_for, ap, task_of, part, marker):
-    """htmx can fetch the comments or the history region on its own."""
+    """htmx can fetch the details, comments or history region on its own."""
     task = task_of(ap, S.TODO)
     response = client_for(ap).get(f"{url('task-detail', task)}?part={part}", **HTMX)
     page = response.content.decode()
@@ -303,18 +314,140 @@ def test_impossible_move_is_403(client_for, producer, ap, task_of):
 
 
 def test_request_changes_needs_a_note(client_for, producer, ap, task_of):
-    """Asking for changes without a note is a 400 that says what is missing."""
+    """Asking for changes without a note is a 400: the note's form again, open,
+    with a summary linking to the note, which is marked invalid."""
     task = task_of(ap, S.REVIEW)
-    for extra in ({}, HTMX):
+    note = f"move-{task.key}-note"
+    sentence = "Say what needs to change."
+    for extra in ({}, FROM_TASK_PAGE):
         response = client_for(producer).post(
             url("task-move", task), {"to": S.CHANGES, "note": "  "}, **extra
         )
         assert response.status_code == 400
         page = response.content.decode()
-        assert 'class="error-message"' in page
-        assert "Say what needs to change." in page
+        if extra:  # the state region alone, for htmx to swap in place
+            assert page.lstrip().startswith('<section id="task-state"')
+        assert error_summary(page) == [(note, f"What needs to change? {sentence}")]
+        assert_marked(page, note, sentence)
+        assert '<details class="move move-with-note" open>' in page
     task.refresh_from_db()
     assert task.status == S.REVIEW
+
+
+def test_a_board_cards_bad_move_is_told_in_the_messages(client_for, ap, task_of):
+    """A card's form swaps nothing: its 400 puts the sentence in the page's
+    messages, out of band."""
+    task = task_of(ap, S.TODO)
+    response = client_for(ap).post(url("task-move", task), {"to": "shipped"}, **HTMX)
+    assert response.status_code == 400
+    assert response["HX-Reswap"] == "none"
+    assert " ".join(response.content.decode().split()) == (
+        '<div hx-swap-oob="innerHTML:#messages"> <p class="message error '
+        'error-message">“shipped” is not a status.</p> </div>'
+    )
+
+
+def test_move_forms_carry_the_version_they_were_made_from(
+    client_for, producer, ap, task_of, morn
+):
+    """The task page's moves and the board's cards post the task's version."""
+    task = task_of(ap, S.REVIEW)
+    services.task_update(task=task, by=producer, version=task.version, title="New")
+    task.refresh_from_db()
+    hidden = f'<input type="hidden" name="version" value="{task.version}">'
+    page = client_for(producer).get(url("task-detail", task)).content.decode()
+    state = page.split('id="task-state"')[1].split("</section>")[0]
+    assert state.count(hidden) == state.count("<form") >= 2
+    board = client_for(producer).get(reverse("project-board", args=[morn.code]))
+    card = board.content.decode().split(f'id="card-{task.key}"')[1].split("</li>")[0]
+    assert hidden in card
+
+
+@pytest.fixture
+def second_approver(morn, editor):
+    """Eddie, made a Producer: a second person who may approve MORN's work."""
+    Membership.objects.filter(project=morn, user=editor).update(
+        role=CrewRole.objects.get(project=None, name=CrewRole.PRODUCER)
+    )
+    return editor
+
+
+def approve_twice(client_for, producer, second, task, **extra):
+    """Paula approves; two minutes later Eddie approves from the page he had
+    open before, as htmx (`extra`) or a plain form posts it."""
+    seen = task.version
+    with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)):
+        client_for(producer).post(url("task-move", task), {"to": S.DONE})
+    with time_machine.travel(dt.datetime(2026, 3, 2, 9, 2, 5, tzinfo=dt.UTC)):
+        return client_for(second).post(
+            url("task-move", task), {"to": S.DONE, "version": seen}, **extra
+        )
+
+
+def test_a_stale_approve_is_a_409_saying_who_approved_it(
+    client_for, producer, second_approver, ap, task_of
+):
+    """Approving a task someone has just approved is a 409, not a 403: the task
+    page again, as it is now, saying who approved it and when."""
+    task = task_of(ap, S.REVIEW)
+    response = approve_twice(client_for, producer, second_approver, task)
+    assert response.status_code == 409
+    page = response.content.decode()
+    messages = page.split('id="messages"')[1].split("</div>")[0]
+    assert f"{task.key} was approved by Paula Reyes 2\xa0minutes ago." in messages
+    assert 'error-message">' in messages
+    assert '<h2 id="task-state-title">Status: <span class="status status-done">' in page
+    assert "A task cannot go from" not in page
+    assert task.activities.filter(verb=Activity.Verb.MOVED).count() == 1
+
+
+def test_a_stale_approve_with_htmx_refreshes_the_regions(
+    client_for, producer, second_approver, ap, task_of
+):
+    """With htmx the 409 puts the sentence in the messages, swaps nothing else,
+    and tells every region showing the task to fetch itself again."""
+    task = task_of(ap, S.REVIEW)
+    response = approve_twice(
+        client_for, producer, second_approver, task, **FROM_TASK_PAGE
+    )
+    assert response.status_code == 409
+    assert response["HX-Reswap"] == "none"
+    assert triggered(response) == {"task-moved": {"key": task.key, "status": S.DONE}}
+    body = " ".join(response.content.decode().split())
+    assert body == (
+        '<div hx-swap-oob="innerHTML:#messages"> <p class="message error '
+        f'error-message">{task.key} was approved by Paula Reyes 2 minutes ago.'
+        "</p> </div>"
+    )
+
+
+def test_a_stale_move_names_the_latest_change(client_for, producer, ap, task_of):
+    """The 409 tells what changed last: here a reassignment, by the producer,
+    that took away the AP's Start."""
+    task = task_of(ap, S.TODO)
+    seen = task.version
+    services.task_update(
+        task=task, by=producer, version=seen, assignee=User.objects.get(username="ap2")
+    )
+    response = client_for(ap).post(
+        url("task-move", task), {"to": S.IN_PROGRESS, "version": seen}
+    )
+    assert response.status_code == 409
+    assert (
+        f"{task.key} changed just now: Paula Reyes reassigned it from Sam Okafor "
+        "to Jo Lindqvist."
+    ) in response.content.decode()
+    task.refresh_from_db()
+    assert task.status == S.TODO
+
+
+def test_a_move_never_allowed_stays_403_on_a_fresh_page(client_for, ap, task_of):
+    """A move the person may never make, from the task as it is, is still a 403."""
+    task = task_of(ap, S.REVIEW)
+    response = client_for(ap).post(
+        url("task-move", task), {"to": S.DONE, "version": task.version}
+    )
+    assert response.status_code == 403
 
 
 def test_request_changes_with_a_note_sends_it_back(client_for, producer, ap, task_of):
@@ -459,15 +592,38 @@ def test_edit_with_htmx_redirects_the_client(client_for, producer, ap, task_of):
     assert response.headers["HX-Redirect"] == task.get_absolute_url()
 
 
-def test_edit_refused_for_an_ap(client_for, ap, task_of):
-    """An AP may not edit a task, by GET or POST: 403, and nothing changes."""
+def test_edit_refused_for_an_ap_with_no_part_in_the_task(client_for, ap2, ap, task_of):
+    """An AP may not edit someone else's task, by GET or POST: 403, and
+    nothing changes."""
     task = task_of(ap, S.TODO)
-    client = client_for(ap)
+    client = client_for(ap2)
     assert client.get(url("task-edit", task)).status_code == 403
     response = client.post(url("task-edit", task), edit_data(task, title="Mine now"))
     assert response.status_code == 403
     task.refresh_from_db()
     assert task.title != "Mine now"
+
+
+def test_the_assignee_edits_only_the_description_of_their_task(client_for, ap, task_of):
+    """The assignee's edit form has the description alone; a title posted
+    with it is not a field of theirs and changes nothing."""
+    task = task_of(ap, S.TODO)
+    client = client_for(ap)
+    page = client.get(url("task-edit", task)).content.decode()
+    assert 'name="description"' in page
+    for name in ("title", "kind", "priority", "due_date", "assignee", "reviewer"):
+        assert f'name="{name}"' not in page, name
+    assert "As its assignee you keep its description up to date" in page
+    response = client.post(
+        url("task-edit", task),
+        edit_data(task, title="Mine now", description="Draft in the shared folder."),
+    )
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert (task.title, task.description) == (
+        "Rewrite cold open for Monday",
+        "Draft in the shared folder.",
+    )
 
 
 def test_stale_edit_is_refused_naming_what_changed(client_for, producer, ap, task_of):
@@ -658,12 +814,17 @@ def test_form_pages_stay_within_the_query_budget(client_for, producer, morn):
         assert len(queries) <= 15, page
 
 
-def test_ap_pitches_an_idea(client_for, ap, producer, morn):
-    """An AP gets the pitch form; their idea starts as a proposal assigned to them."""
+def test_ap_pitches_an_idea(client_for, ap2, producer, morn):
+    """An AP with nobody reporting to them gets "Pitch an idea", as the
+    button and as the page; their idea starts as a proposal assigned to them."""
     create = reverse("task-create", kwargs={"code": morn.code})
-    client = client_for(ap)
+    client = client_for(ap2)
+    board = client.get(reverse("project-board", kwargs={"code": morn.code}))
+    assert f'href="{create}">Pitch an idea</a>' in board.content.decode()
+    assert ">New task</a>" not in board.content.decode()
     page = client.get(create).content.decode()
-    assert "Pitch an idea" in page
+    assert "<h1>Pitch an idea to Morning Live</h1>" in page
+    assert "<title>Pitch an idea" in page
     assert 'name="assignee"' not in page
     response = client.post(
         create,
@@ -677,7 +838,8 @@ def test_ap_pitches_an_idea(client_for, ap, producer, morn):
     task = Task.objects.get(project=morn, title="Night buses feature")
     assert response.status_code == 302
     assert response.url == task.get_absolute_url()
-    assert (task.status, task.kind, task.assignee) == (S.PROPOSED, "pitch", ap)
+    assert (task.status, task.kind, task.assignee) == (S.PROPOSED, "pitch", ap2)
+    assert task.created_by == ap2
 
 
 def test_outsider_cannot_open_the_new_task_page(client_for, outsider, morn):
@@ -699,6 +861,295 @@ def test_archived_production_takes_no_new_tasks(client_for, producer, morn):
     )
     assert response.status_code == 403
     assert not Task.objects.filter(title="X").exists()
+
+
+# --- delegation, working fields and the rules of who decides ------------------------
+
+
+def line_producer(morn) -> User:
+    """A line producer on MORN: may assign and manage the crew, not approve."""
+    person = User.objects.create_user(
+        "linep", first_name="Lina", last_name="Pike", password="x" * 12
+    )
+    Membership.objects.create(
+        project=morn,
+        user=person,
+        role=CrewRole.objects.get(project=None, name=CrewRole.LINE_PRODUCER),
+    )
+    return person
+
+
+def test_ap_hands_editing_to_the_editor_who_reports_to_them(
+    client_for, ap, editor, writer, morn
+):
+    """An AP with crew gets "New task" offering only the people who report to
+    them; the task starts To do, created and reviewed by the AP."""
+    create = reverse("task-create", kwargs={"code": morn.code})
+    client = client_for(ap)
+    board = client.get(reverse("project-board", kwargs={"code": morn.code}))
+    assert f'href="{create}">New task</a>' in board.content.decode()
+    response = client.get(create)
+    assert set(response.context["form"].fields["assignee"].queryset) == {
+        editor,
+        writer,
+    }
+    assert '<a href="?pitch">Pitch it</a>' in response.content.decode()
+    response = client.post(
+        create,
+        {
+            "title": "Cut the mayor package",
+            "kind": "editing",
+            "priority": 3,
+            "assignee": editor.pk,
+        },
+    )
+    task = Task.objects.get(project=morn, title="Cut the mayor package")
+    assert response.status_code == 302
+    assert (task.status, task.assignee, task.reviewer, task.created_by) == (
+        S.TODO,
+        editor,
+        ap,
+        ap,
+    )
+
+
+@pytest.mark.parametrize("assignee", ["ap2", "producer", "ap", ""])
+def test_ap_gives_work_only_to_their_crew(client_for, demo, ap, morn, assignee):
+    """Another AP, the producer, the AP themself or nobody is refused on the
+    form, and no task is made."""
+    response = client_for(ap).post(
+        reverse("task-create", kwargs={"code": morn.code}),
+        {
+            "title": "Someone else's job",
+            "kind": "script",
+            "priority": 2,
+            "assignee": demo[assignee].pk if assignee else "",
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["assignee"]
+    assert not Task.objects.filter(title="Someone else's job").exists()
+
+
+def test_ap_with_crew_still_pitches_their_own_ideas(client_for, ap, morn):
+    """?pitch gives an AP with crew the pitch form; the idea is a proposal."""
+    create = reverse("task-create", kwargs={"code": morn.code}) + "?pitch"
+    client = client_for(ap)
+    page = client.get(create).content.decode()
+    assert "<h1>Pitch an idea to Morning Live</h1>" in page
+    assert f'action="{create}"' in page
+    client.post(create, {"title": "Night buses feature"})
+    task = Task.objects.get(project=morn, title="Night buses feature")
+    assert (task.status, task.assignee, task.created_by) == (S.PROPOSED, ap, ap)
+
+
+def test_ap_edits_and_reassigns_their_crews_work(
+    client_for, ap, ap2, editor, writer, morn
+):
+    """The AP renames the editor's task and hands it to the writer, who also
+    reports to them; handing it outside their crew is a form error."""
+    task = Task.objects.get(project=morn, title="Select shots for the mayor interview")
+    client = client_for(ap)
+    form = client.get(url("task-edit", task)).context["form"]
+    assert set(form.fields["assignee"].queryset) == {editor, writer}
+    response = client.post(
+        url("task-edit", task),
+        edit_data(
+            task, title="Select shots for the mayor's interview", assignee=writer.pk
+        ),
+    )
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert (task.title, task.assignee, task.reviewer) == (
+        "Select shots for the mayor's interview",
+        writer,
+        ap,
+    )
+    response = client.post(url("task-edit", task), edit_data(task, assignee=ap2.pk))
+    assert response.status_code == 200
+    assert response.context["form"].errors["assignee"]
+    task.refresh_from_db()
+    assert task.assignee == writer
+
+
+def test_ap_confirms_and_moves_the_slot_of_their_booking(client_for, ap, morn):
+    """The AP assigned a booking edits its details (and nothing else) through
+    the edit page, and is warned when the new slot clashes."""
+    task = Task.objects.get(project=morn, title="Book the marathon winner")
+    Task.objects.filter(pk=task.pk).update(confirmed=False)
+    task.refresh_from_db()
+    chef = booking(morn)
+    client = client_for(ap)
+    page = client.get(url("task-edit", task)).content.decode()
+    for name in ("description", "guest", "contact", "starts_at", "location"):
+        assert f'name="{name}"' in page, name
+    assert 'name="title"' not in page and 'name="due_date"' not in page
+    zone = morn.tzinfo
+    starts = timezone.localtime(chef.starts_at, zone) + dt.timedelta(minutes=10)
+    response = client.post(
+        url("task-edit", task),
+        edit_data(
+            task,
+            starts_at=starts.strftime("%Y-%m-%dT%H:%M"),
+            ends_at=(starts + dt.timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M"),
+            location="Studio B",
+            confirmed="on",
+        ),
+        follow=True,
+    )
+    task.refresh_from_db()
+    assert (task.starts_at, task.location, task.confirmed) == (
+        starts,
+        "Studio B",
+        True,
+    )
+    warning = f"{task.key}&#x27;s slot overlaps bookings {chef.key}, "
+    assert warning in response.content.decode()
+
+
+def test_the_assignees_stale_edit_is_refused(client_for, ap, producer, morn):
+    """Two people editing one booking: the assignee's save from an older
+    version is a 409 naming the producer's change, and overwrites nothing."""
+    task = Task.objects.get(project=morn, title="Book the marathon winner")
+    loaded = edit_data(task, location="Studio A")
+    services.task_update(
+        task=task, by=producer, version=task.version, location="Studio C"
+    )
+    response = client_for(ap).post(url("task-edit", task), loaded)
+    assert response.status_code == 409
+    assert "changed by someone else" in response.content.decode()
+    task.refresh_from_db()
+    assert task.location == "Studio C"
+
+
+def test_a_line_producer_who_names_themself_reviewer_still_cannot_approve(
+    client_for, ap, producer, task_of, morn
+):
+    """The line producer may make themself reviewer; then they send the task
+    up or ask for changes, and a forged approval is a 403."""
+    linep = line_producer(morn)
+    task = task_of(ap, S.REVIEW)
+    client = client_for(linep)
+    response = client.post(url("task-edit", task), edit_data(task, reviewer=linep.pk))
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert task.reviewer == linep
+    page = client.get(url("task-detail", task)).content.decode()
+    assert ">Approve</button>" not in page
+    assert ">Send up</button>" in page
+    response = client.post(url("task-move", task), {"to": S.DONE})
+    assert response.status_code == 403
+    assert "Only an approver may approve this task." in response.content.decode()
+    assert Task.objects.get(pk=task.pk).status == S.REVIEW
+    # Nobody up the line of a line producer who reports to nobody: any approver.
+    client.post(url("task-move", task), {"to": S.REVIEW})
+    task.refresh_from_db()
+    assert (task.status, task.reviewer) == (S.REVIEW, producer)
+
+
+def test_an_ap_reviewer_sends_the_writers_work_up(
+    client_for, ap, writer, producer, morn
+):
+    """The AP reviewing the writer's headlines may send them up or ask for
+    changes, not approve; sent up, the producer reviews them, and the history
+    says so."""
+    task = Task.objects.get(project=morn, title="Write headlines for Wednesday")
+    assert (task.assignee, task.reviewer) == (writer, ap)
+    client = client_for(ap)
+    page = client.get(url("task-detail", task)).content.decode()
+    assert ">Send up</button>" in page
+    assert "<summary>Request changes</summary>" in page
+    assert ">Approve</button>" not in page
+    response = client.post(url("task-move", task), {"to": S.REVIEW})
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert (task.status, task.reviewer) == (S.REVIEW, producer)
+    history = client.get(url("task-detail", task)).content.decode()
+    assert "Sam Okafor</span> sent it up to Paula Reyes" in history
+    page = client_for(producer).get(url("task-detail", task)).content.decode()
+    assert ">Approve</button>" in page
+
+
+def test_the_reviewer_of_a_declined_pitch_cannot_restore_it(
+    client_for, ap, ap2, producer, morn
+):
+    """Only an approver restores: the pitch's reviewer who may not approve
+    gets a 403 and the pitch stays declined."""
+    pitch = Task.objects.get(project=morn, title="Pitch: rooftop gardens feature")
+    Task.objects.filter(pk=pitch.pk).update(reviewer=ap)
+    pitch.refresh_from_db()
+    services.task_move(task=pitch, to=S.CANCELLED, by=producer)
+    response = client_for(ap).post(url("task-move", pitch), {"to": S.TODO})
+    assert response.status_code == 403
+    assert Task.objects.get(pk=pitch.pk).status == S.CANCELLED
+
+
+def test_the_author_withdraws_their_pitch(client_for, ap, morn):
+    """An AP's own pitch offers "Withdraw pitch", which cancels it."""
+    pitch = Task.objects.get(project=morn, title="Pitch: school lunch investigation")
+    client = client_for(ap)
+    page = client.get(url("task-detail", pitch)).content.decode()
+    assert ">Withdraw pitch</button>" in page
+    assert ">Decline pitch</button>" not in page
+    client.post(url("task-move", pitch), {"to": S.CANCELLED})
+    assert Task.objects.get(pk=pitch.pk).status == S.CANCELLED
+
+
+def test_the_assignee_resubmits_after_changes(client_for, ap, task_of):
+    """From Changes requested the assignee may resubmit straight to review."""
+    task = task_of(ap, S.CHANGES)
+    client = client_for(ap)
+    page = client.get(url("task-detail", task)).content.decode()
+    assert ">Resume</button>" in page and ">Resubmit</button>" in page
+    client.post(url("task-move", task), {"to": S.REVIEW})
+    assert Task.objects.get(pk=task.pk).status == S.REVIEW
+
+
+def test_an_approvers_decision_on_their_own_task_is_recorded(
+    client_for, producer, morn
+):
+    """A producer approving their own task may; the history says it was theirs."""
+    task = services.task_create(
+        project=morn, by=producer, title="Sign off the rundown", assignee=producer
+    )
+    services.task_move(task=task, to=S.IN_PROGRESS, by=producer)
+    services.task_move(task=task, to=S.REVIEW, by=producer)
+    client = client_for(producer)
+    client.post(url("task-move", task), {"to": S.DONE})
+    assert Task.objects.get(pk=task.pk).status == S.DONE
+    history = client.get(url("task-detail", task)).content.decode()
+    assert "moved it from In review to Done" in history
+    assert "Decided on their own task." in history
+
+
+def test_an_archived_production_is_read_only(client_for, producer, ap, task_of, morn):
+    """No moves, comments or edits on an archived production: no buttons, and
+    a 403 with a sentence for each, changing nothing."""
+    task = task_of(ap, S.REVIEW)
+    morn.archived = True
+    morn.save()
+    client = client_for(producer)
+    page = client.get(url("task-detail", task)).content.decode()
+    assert url("task-move", task) not in page
+    assert url("task-comment", task) not in page
+    assert url("task-edit", task) not in page
+    assert url("task-archive", task) not in page
+    for name, data in (
+        ("task-move", {"to": S.DONE}),
+        ("task-comment", {"body": "Too late?"}),
+        ("task-edit", edit_data(task, title="Too late")),
+        ("task-archive", {}),
+    ):
+        response = client.post(url(name, task), data)
+        assert response.status_code == 403, name
+        assert "This production is archived" in response.content.decode(), name
+    task.refresh_from_db()
+    assert (task.status, task.title, task.archived) == (
+        S.REVIEW,
+        "Revise copy to match the shot list",
+        False,
+    )
+    assert not task.comments.exists()
 
 
 # --- archive ----------------------------------------------------------------------

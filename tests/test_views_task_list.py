@@ -11,7 +11,7 @@ from production import services
 from production.management.commands.seed_demo import add_generated_tasks
 from production.models import Activity, CrewRole, Task
 from tests.factories import add_tasks
-from tests.pages import count_queries
+from tests.pages import assert_marked, count_queries, error_summary
 
 LIST = "/projects/MORN/tasks/"
 BULK = "/projects/MORN/tasks/bulk/"
@@ -402,14 +402,17 @@ def test_bulk_assign_refuses_people_who_may_not_be_assigned(
     response = client_for(producer).post(
         BULK, {"tasks": ["MORN-3"], "action": "assign", "assignee": outsider.pk}
     )
+    assert response.status_code == 400
     assert Task.objects.get(key="MORN-3").assignee.username == "ap"
-    assert message_texts(response) == [
-        "They are not on this crew, or may not be assigned."
-    ]
+    sentence = "They are not on this crew, or may not be assigned."
+    page = response.content.decode()
+    assert error_summary(page) == [("bulk-assignee", f"Assign to {sentence}")]
+    assert_marked(page, "bulk-assignee", sentence)
 
 
 def test_bulk_with_missing_input_says_what_is_missing(client_for, producer):
-    """No tasks, no action or no value each get a sentence, and nothing changes."""
+    """No tasks, no action or no value each get a sentence in the bar's
+    summary (the list again, a 400), and nothing changes."""
     client = client_for(producer)
     before = list(
         Task.objects.values_list("key", "status", "assignee", "due_date", "version")
@@ -439,9 +442,12 @@ def test_bulk_with_missing_input_says_what_is_missing(client_for, producer):
         },
     }
     for sentence, data in cases.items():
-        response = client.post(BULK, data)
-        assert response.status_code == 302, sentence
-        assert sentence in message_texts(response), sentence
+        response = client.post(BULK, data | {"query": "kind=script"})
+        assert response.status_code == 400, sentence
+        summary = [text for _, text in error_summary(response.content.decode())]
+        assert any(text.endswith(sentence) for text in summary), (sentence, summary)
+        # The list the person was looking at, filters kept.
+        assert rows(response) == rows(client.get(LIST, {"kind": "script"}))
     assert (
         list(
             Task.objects.values_list("key", "status", "assignee", "due_date", "version")
@@ -466,10 +472,7 @@ def test_bulk_with_htmx_returns_the_table_and_the_summary(client_for, producer, 
     html = response.content.decode()
     assert "<html" not in html
     assert html.lstrip().startswith('<div id="task-table"')
-    assert (
-        '<div id="messages" class="messages" aria-live="polite" hx-swap-oob="true">'
-        in html
-    )
+    assert '<div hx-swap-oob="innerHTML:#messages">' in html
     assert (
         "1 task updated; 1 refused: MORN-3 (A task cannot go from To do to Done.)"
         in html
@@ -553,7 +556,8 @@ def test_an_approver_who_may_not_assign_can_only_move(
         BULK, {"tasks": ["MORN-3"], "action": "due_date", "due_date": "2031-01-01"}
     )
     assert message_texts(response) == [
-        "0 tasks updated; 1 refused: MORN-3 (Only crew whose role may assign can edit tasks.)"
+        "0 tasks updated; 1 refused: MORN-3 (Only crew whose role may assign, the "
+        "assignee or the person they report to may edit this task.)"
     ]
 
 

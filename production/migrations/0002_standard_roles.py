@@ -1,4 +1,4 @@
-"""The standard crew roles of PRODUCT.md, ready in every installation."""
+"""The standard crew roles of RULES.md, ready in every installation."""
 
 from django.db import migrations
 

@@ -47,6 +47,7 @@ CARD_FIELDS = (
     "priority",
     *person_fields("assignee"),
     "reviewer_id",
+    "created_by_id",  # a pitch's author may withdraw it
     "due_date",
     "guest",
     "contact",
@@ -55,6 +56,7 @@ CARD_FIELDS = (
     "location",
     "confirmed",
     "archived",
+    "version",
 )
 # Show-more links add these to the board's URL; they are not filters.
 PAGING_PARAMS = ("status", "page")

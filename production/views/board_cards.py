@@ -41,6 +41,7 @@ CONFLICTS = (
 MOVES = (
     '<form class="moves" method="post" action="{url}" hx-post="{url}" hx-swap="none">'
     '<input type="hidden" name="csrfmiddlewaretoken" value="{csrf}">'
+    '<input type="hidden" name="version" value="{version}">'
     '<input type="hidden" name="next" value="{next}">\n{buttons}</form>'
 )
 # A move that needs a note (request changes) links to the task page's form.
@@ -154,7 +155,8 @@ def _term(name: str, value: str) -> str:
 
 
 def _moves(task, csrf_token: str, next_url: str) -> str:
-    """One form for the card's moves: one CSRF token, a button per move."""
+    """One form for the card's moves: one CSRF token, the task's version (a
+    move refused because the task changed since is a 409), a button per move."""
     if not task.moves:
         return ""
     buttons = SafeString(
@@ -173,5 +175,10 @@ def _moves(task, csrf_token: str, next_url: str) -> str:
         )
     )
     return _html(
-        MOVES, url=task.move_url, csrf=csrf_token, next=next_url, buttons=buttons
+        MOVES,
+        url=task.move_url,
+        csrf=csrf_token,
+        version=task.version,
+        next=next_url,
+        buttons=buttons,
     )

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from production import ical
+from production import dates, ical
 from production.access import get_project, tasks_for
 from production.bookings import conflicts_for
 from production.filters import TaskFilterForm, crew_and_episodes
@@ -29,7 +29,7 @@ TEMPLATE = "production/calendar.html"
 # opens that day in full: a busy production has hundreds due in a month.
 ENTRIES_PER_DAY = 5
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
-FIRST_YEAR, LAST_YEAR = 1900, 2999
+FIRST_YEAR, LAST_YEAR = dates.FIRST_DAY.year, dates.LAST_DAY.year
 # Slots are fetched by UTC instant, then placed on their production's local
 # day; no time zone is more than 14 hours from UTC.
 ZONE_MARGIN = dt.timedelta(days=1)

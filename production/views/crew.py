@@ -1,9 +1,11 @@
 """A production's crew: who is on it, in what role, and whom they report to.
 
-Everyone on the crew sees the list; crew whose role may manage it add,
-change and remove people. With htmx each form swaps the `crew` partial
-(the table and the add form); a refusal by the rules is a 403, bad input
-a 400 whose sentence sits in an `.error-message` for slate.js to show.
+Everyone on the crew sees the list and may leave it; crew whose role may
+manage it add people in roles within their own rights, and change and
+remove members whose rights are within theirs (workflow.py). An archived
+production's crew no longer changes. With htmx each form swaps the `crew`
+partial (the table and the add form); a refusal by the rules is a 403, bad
+input a 400: the partial with the form's errors, which htmx swaps in place.
 """
 
 import copy
@@ -20,17 +22,17 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from production import services, workflow
 from production.access import get_project, tasks_for
-from production.forms import MembershipForm, add_service_errors, error_sentences
+from production.forms import MembershipForm, add_service_errors
 from production.models import CrewRole, Task
 from production.views.fragments import wants_fragment
-from production.workflow import NotAllowed
 
 TEMPLATE = "production/crew.html"
 
 
-def _check_manager(membership) -> None:
-    if not workflow.can_manage_crew(membership.role):
-        raise NotAllowed("Only crew whose role may manage the crew can change it.")
+def _check_may_change(project, membership) -> None:
+    """A 403 before any form is read: the user may not change this crew now."""
+    workflow.check_manage_crew(membership.role)
+    workflow.check_crew_open(project)
 
 
 def _crew(project, user) -> list:
@@ -66,7 +68,7 @@ def _member_form(member, project, data=None, **choices) -> MembershipForm:
     return form
 
 
-def _render(request, project, *, add_form=None, bound=None, error="", status=200):
+def _render(request, project, *, add_form=None, bound=None, status=200):
     """The crew page, or for htmx its `crew` partial, as the viewer may see it."""
     crew = _crew(project, request.user)
     viewer = next(
@@ -74,12 +76,16 @@ def _render(request, project, *, add_form=None, bound=None, error="", status=200
     )
     # Asked of the fresh list: a manager who just changed their own role
     # sees the page their new role allows.
-    can_manage = viewer is not None and workflow.can_manage_crew(viewer.role)
+    mine = viewer.role if viewer is not None else None
+    can_manage = workflow.can_manage_crew(mine) and not project.archived
     rows = [{"member": member, "form": None} for member in crew]
     if can_manage:
-        choices = {"roles": _roles(project), "crew": [member.user for member in crew]}
+        roles = [role for role in _roles(project) if workflow.can_grant(mine, role)]
+        choices = {"roles": roles, "crew": [member.user for member in crew]}
         for row in rows:
             member = row["member"]
+            if not workflow.can_change_member(mine, member.role):
+                continue
             if bound is not None and bound.instance.pk == member.pk:
                 bound.use_choices(**choices)
                 row["form"] = bound
@@ -93,8 +99,10 @@ def _render(request, project, *, add_form=None, bound=None, error="", status=200
         "project": project,
         "rows": rows,
         "can_manage": can_manage,
+        "can_leave": viewer is not None and not project.archived,
+        "viewer": viewer,
         "add_form": add_form if can_manage else None,
-        "error": error,
+        "bound": bound,
     }
     template = TEMPLATE + "#crew" if wants_fragment(request) else TEMPLATE
     return render(request, template, context, status=status)
@@ -115,7 +123,7 @@ def crew(request, code):
     project, membership = get_project(request.user, code)
     if request.method == "GET":
         return _render(request, project)
-    _check_manager(membership)
+    _check_may_change(project, membership)
     form = MembershipForm(request.POST, project=project)
     if form.is_valid():
         try:
@@ -127,23 +135,18 @@ def crew(request, code):
         else:
             messages.success(request, f"{added.user} joined the crew as {added.role}.")
             return _done(request, project)
-    return _render(
-        request,
-        project,
-        add_form=form,
-        error=" ".join(error_sentences(form)),
-        status=400,
-    )
+    return _render(request, project, add_form=form, status=400)
 
 
 def _managed_member(request, code, pk):
-    """The production, which the user may manage, and one of its crew; or 404."""
+    """The production and one of its crew whom the user may change; or 404, 403."""
     project, membership = get_project(request.user, code)
-    _check_manager(membership)
+    _check_may_change(project, membership)
     member = get_object_or_404(
         project.memberships.select_related("user", "role"), pk=pk
     )
     member.project = project
+    workflow.check_change_member(membership.role, member)
     return project, member
 
 
@@ -170,24 +173,41 @@ def crew_member(request, code, pk):
             reporting = f", reporting to {boss}" if boss else ""
             messages.success(request, f"{member.user} is now {member.role}{reporting}.")
             return _done(request, project)
-    return _render(
-        request, project, bound=form, error=" ".join(error_sentences(form)), status=400
-    )
+    return _render(request, project, bound=form, status=400)
 
 
 @require_POST
 @login_required
 def crew_remove(request, code, pk):
-    """Take someone off the crew; someone who may manage it must remain."""
+    """Take someone off the crew; someone who may manage it and approve remains."""
     project, member = _managed_member(request, code, pk)
-    try:
-        services.membership_remove(membership=member, by=request.user)
-    except ValidationError as error:
-        return _render(request, project, error=" ".join(error.messages), status=400)
+    # The rules refuse (403) the removal of the crew's last leader.
+    services.membership_remove(membership=member, by=request.user)
     if member.user_id == request.user.pk:
-        messages.success(request, f"You have left the crew of {project.name}.")
-        if request.htmx:
-            return HttpResponseClientRedirect(reverse("project-list"))
-        return redirect("project-list")
-    messages.success(request, f"{member.user} is no longer on the crew.")
+        return _left(request, project)
+    messages.success(
+        request,
+        f"{member.user} is no longer on the crew; their open tasks are unassigned.",
+    )
     return _done(request, project)
+
+
+@require_POST
+@login_required
+def crew_leave(request, code):
+    """Leave the crew: the production is gone from my pages and feed at once."""
+    project, _ = get_project(request.user, code)
+    services.membership_leave(project=project, by=request.user)
+    return _left(request, project)
+
+
+def _left(request, project):
+    """After leaving: to my productions, where this one no longer is."""
+    messages.success(
+        request,
+        f"You have left the crew of {project.name}; your open tasks there are "
+        "unassigned.",
+    )
+    if request.htmx:
+        return HttpResponseClientRedirect(reverse("project-list"))
+    return redirect("project-list")

@@ -1,7 +1,17 @@
-"""Page or fragment: what every view that answers htmx with a partial asks."""
+"""Page or fragment: what every view that answers htmx with a partial asks,
+and how an htmx request is answered when it goes wrong.
 
+The protocol, with static/slate/slate.js: a 400 or 409 answer to htmx is a
+fragment shown where it belongs (a form with its errors, or the page's
+messages out of band); a 403 or 404 is Slate's error page, whose sentence
+(`.error-message`) slate.js shows in the page's messages.
+"""
+
+from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.defaults import page_not_found
+from django_htmx.http import reswap
 
 
 def wants_fragment(request) -> bool:
@@ -20,3 +30,31 @@ def render_in_zone(request, template, context, project, *, status=200):
     not the server's, and booking slots read in it."""
     with timezone.override(project.tzinfo):
         return render(request, template, context, status=status)
+
+
+def messages_answer(request, *, status: int):
+    """For htmx: the request's messages, put in the page's own list, and
+    nothing else swapped. How a form that swaps nothing (a board card's
+    moves) hears how it went."""
+    response = render(request, "_messages.html", {"oob": True}, status=status)
+    return reswap(response, "none")
+
+
+class HtmxNotFoundMiddleware:
+    """An htmx request gets Slate's 404 page, DEBUG or not.
+
+    With DEBUG on, Django answers a 404 with its technical page, which has
+    no sentence for slate.js to show; a refusal must read the same under
+    `make run` as in production. Without DEBUG this is Django's own answer.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, Http404) and request.htmx:
+            return page_not_found(request, exception)
+        return None

@@ -1,4 +1,4 @@
-"""My work: my open tasks by urgency, and for a producer what awaits them."""
+"""My work: my open tasks by urgency, my crew's, and what awaits my decision."""
 
 import datetime as dt
 
@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from production import workflow
-from production.access import projects_for, tasks_for
+from production.access import crew_tasks_for, has_crew, projects_for, tasks_for
 from production.models import Task, User
 from production.views.fragments import wants_fragment
 from production.views.rows import label_rows, person_fields
@@ -57,10 +57,12 @@ GROUPS = [
 
 
 def my_memberships(user):
-    """Prefetch the user's own membership (with role) as `project.mine`."""
-    return Prefetch(
-        "memberships", queryset=user.memberships.select_related("role"), to_attr="mine"
+    """Prefetch the user's own membership (with role) as `project.mine`, with
+    whether anyone reports to them there (`has_crew`)."""
+    memberships = user.memberships.select_related("role").annotate(
+        has_crew=has_crew(user)
     )
+    return Prefetch("memberships", queryset=memberships, to_attr="mine")
 
 
 def _urgency(today: dt.date) -> Case:
@@ -117,11 +119,14 @@ def _my_groups(user, today: dt.date) -> list[dict]:
 
 
 def _awaiting_review(user, approver_ids: list[int], now) -> tuple[list[Task], int]:
-    """Review tasks I may decide, oldest first, with how long each has waited."""
+    """Tasks in review that wait for me, oldest first, with how long each has
+    waited: mine to review, and where I may approve, those with no reviewer."""
     tasks = list(
         tasks_for(user)
         .filter(status=Task.Status.REVIEW, project__archived=False)
-        .filter(Q(reviewer=user) | Q(project_id__in=approver_ids))
+        .filter(
+            Q(reviewer=user) | Q(reviewer__isnull=True, project_id__in=approver_ids)
+        )
         .select_related("assignee")
         .annotate(total=Window(Count("pk")))
         .only(*ROW_FIELDS, "status_changed_at", *person_fields("assignee"))
@@ -135,6 +140,22 @@ def _awaiting_review(user, approver_ids: list[int], now) -> tuple[list[Task], in
             else "under a minute"
         )
     return tasks, tasks[0].total if tasks else 0
+
+
+def _crew_work(user, crew_project_ids: list[int]) -> tuple[list[Task], int]:
+    """Open tasks of the people who report to me, on the productions where
+    they do, late first (by due date), then the most pressing."""
+    tasks = list(
+        crew_tasks_for(user)
+        .filter(project_id__in=crew_project_ids, status__in=Task.OPEN_STATUSES)
+        .select_related("assignee")
+        .annotate(total=Window(Count("pk")))
+        .only(*ROW_FIELDS, *person_fields("assignee"))
+        .order_by(F("due_date").asc(nulls_last=True), F("priority").desc(), "key")[
+            :ROWS_PER_LIST
+        ]
+    )
+    return label_rows(tasks), tasks[0].total if tasks else 0
 
 
 def _pitches(user, approver_ids: list[int]) -> tuple[list[Task], int]:
@@ -197,7 +218,8 @@ def _team_load(user, approver_ids: list[int], today: dt.date) -> list[User]:
 @login_required
 @vary_on_headers("HX-Request")
 def my_work(request):
-    """My open work by urgency; a producer also sees reviews, pitches and load."""
+    """My open work by urgency, what awaits my review and my crew's open work;
+    an approver also sees pitches and the team's load."""
     user = request.user
     now = timezone.now()
     today = timezone.localdate(now)
@@ -209,6 +231,8 @@ def my_work(request):
         project.pk for project in projects if workflow.can_approve(project.mine[0].role)
     ]
     review, review_total = _awaiting_review(user, approver_ids, now)
+    # My crew's work: only where someone reports to me, and no query otherwise.
+    crew_project_ids = [project.pk for project in projects if project.mine[0].has_crew]
     context = {
         "today": today,
         "groups": _my_groups(user, today),
@@ -216,7 +240,11 @@ def my_work(request):
         "review": review,
         "review_more": review_total - len(review),
         "has_productions": bool(projects),
+        "has_crew": bool(crew_project_ids),
     }
+    if crew_project_ids:
+        crew_work, crew_total = _crew_work(user, crew_project_ids)
+        context |= {"crew_work": crew_work, "crew_more": crew_total - len(crew_work)}
     if approver_ids:
         pitches, pitches_total = _pitches(user, approver_ids)
         context |= {

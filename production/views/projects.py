@@ -40,6 +40,7 @@ def project_list(request):
     context = {
         "active": [project for project in projects if not project.archived],
         "archived": [project for project in projects if project.archived],
+        "can_create": workflow.can_create_project(user),
     }
     return render(request, "production/project_list.html", context)
 
@@ -47,7 +48,9 @@ def project_list(request):
 @require_http_methods(["GET", "POST"])
 @login_required
 def project_create(request):
-    """Start a production; its creator becomes its supervising producer."""
+    """Start a production (a site permission) and run it as supervising producer."""
+    # Asked before the form is read: a refusal is a 403 whatever was posted.
+    workflow.check_create_project(request.user)
     form = ProjectForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -14,10 +14,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from production import access, services, workflow
+from production import access, dates, services, workflow
 from production.converters import TaskKeyConverter
 from production.filters import SORTS, TaskFilterForm, url_params
-from production.forms import error_sentences
+from production.forms import DayInput
 from production.models import Task
 from production.services import StaleEdit
 from production.views.fragments import wants_fragment
@@ -80,6 +80,8 @@ class BulkForm(forms.Form):
     tasks = KeysField(error_messages={"required": "Choose at least one task first."})
     action = forms.ChoiceField(
         choices=[("assign", "Assign"), ("due_date", "Set due date"), ("move", "Move")],
+        # Sent by the bar's buttons; never a field of its own to point at.
+        widget=forms.HiddenInput,
         error_messages={
             "required": "Choose what to do: Assign, Set due date or Move.",
             "invalid_choice": "“%(value)s” is not something tasks can do in bulk.",
@@ -97,7 +99,8 @@ class BulkForm(forms.Form):
     due_date = forms.DateField(
         label="Due date",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DayInput,
+        validators=[dates.validate_day],
         error_messages={"invalid": "Give the due date as a date, like 2026-03-31."},
     )
     to = forms.ChoiceField(
@@ -321,26 +324,35 @@ def task_bulk(request, code):
         )
     _, assignable = _crew(project)
     form = BulkForm(request.POST, assignable=assignable)
-    if form.is_valid():
-        updated, refused = _apply_bulk(request.user, project, form)
-        level = messages.SUCCESS
-        if refused:
-            level = messages.WARNING if updated else messages.ERROR
-        messages.add_message(request, level, _summary(updated, refused))
-        # Refused tasks stay ticked, ready for another try.
-        selected = {key for key, _ in refused}
-    else:
-        for sentence in error_sentences(form):
-            messages.error(request, sentence)
-        selected = set(request.POST.getlist("tasks"))
-
     # Back to the list as it was: its filters, sort and page, never the CSV.
     params = url_params(QueryDict(request.POST.get("query", "")), drop=("format",))
+    if not form.is_valid():
+        # Nothing done: the bar again with its errors, the ticks kept.
+        selected = set(request.POST.getlist("tasks"))
+        return _after_bulk(request, membership, params, selected, form=form)
+    updated, refused = _apply_bulk(request.user, project, form)
+    level = messages.SUCCESS
+    if refused:
+        level = messages.WARNING if updated else messages.ERROR
+    messages.add_message(request, level, _summary(updated, refused))
     if request.htmx:
-        context = _listing(request, project, membership, params)
-        _paginate(context, params.get("page"))
-        context["oob"] = True
-        context["selected"] = selected
-        return render(request, "production/task_list.html#table", context)
+        # Refused tasks stay ticked, ready for another try.
+        return _after_bulk(request, membership, params, {key for key, _ in refused})
     list_path = reverse("task-list", args=[project.code])
     return redirect(f"{list_path}?{params.urlencode()}" if params else list_path)
+
+
+def _after_bulk(request, membership, params, selected, *, form=None):
+    """The list after a bulk post (for htmx its table, with the messages);
+    with `form`, a 400 whose bar shows the form's errors."""
+    context = _listing(request, membership.project, membership, params)
+    _paginate(context, params.get("page"))
+    context["selected"] = selected
+    context["oob"] = wants_fragment(request)
+    if form is not None:
+        context["bulk_form"] = form
+    template = "production/task_list.html"
+    if wants_fragment(request):
+        template += "#table"
+    status = 200 if form is None else 400
+    return render(request, template, context, status=status)

@@ -1,5 +1,7 @@
 """The task pages: one task, its edit and new-task forms, its moves and comments."""
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist, ValidationError
@@ -9,11 +11,13 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import Truncator
+from django.utils.timesince import timesince
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
-from production import access, bookings, services, workflow
+from production import access, bookings, dates, services, workflow
 from production.forms import (
     CommentForm,
     MoveForm,
@@ -23,13 +27,25 @@ from production.forms import (
     error_sentences,
 )
 from production.models import Activity, Task
-from production.views.fragments import render_in_zone, wants_fragment
-from production.workflow import NotAllowed
+from production.views.fragments import (
+    messages_answer,
+    render_in_zone,
+    wants_fragment,
+)
 
 DETAIL = "production/task_detail.html"
 FORM = "production/task_form.html"
 # The regions of the task page an htmx request may ask for with ?part=.
-DETAIL_PARTS = ("state", "comments", "history")
+DETAIL_PARTS = ("state", "details", "comments", "history")
+# The id of the state region: the task page's moves swap it (hx-target).
+STATE_REGION = "task-state"
+# How a conflict names a decision, by the status it reached; any other
+# move reads "moved to <status>".
+DECIDED = {
+    Task.Status.DONE: "approved",
+    Task.Status.CHANGES: "sent back for changes",
+    Task.Status.CANCELLED: "cancelled",
+}
 # Fields whose stored values are choice keys, shown by their labels.
 CHOICE_LABELS = {
     "status": Task.Status,
@@ -47,7 +63,9 @@ def _shown(field: str, value: str, zone) -> str:
         key = int(value) if field == "priority" and value.isdigit() else value
         return choices(key).label if key in choices.values else value
     if field in ("starts_at", "ends_at") and (moment := parse_datetime(value)):
-        return formats.date_format(timezone.localtime(moment, zone), "j M Y, H:i")
+        # One recorded before Slate kept to its range may not fit this zone.
+        moment = timezone.localtime(dates.showable(moment), zone)
+        return formats.date_format(moment, "j M Y, H:i")
     if field == "due_date" and (day := parse_date(value)):
         return formats.date_format(day, "j M Y")
     return value
@@ -76,6 +94,8 @@ def _describe(activities, project) -> list[Activity]:
                 if old == "—"
                 else f"reassigned it from {old} to {new}"
             )
+        elif verb == Activity.Verb.MOVED and activity.field == "reviewer":
+            summary = f"sent it up to {new}"
         elif verb == Activity.Verb.MOVED:
             summary = f"moved it from {old} to {new}"
         elif verb == Activity.Verb.CHANGED:
@@ -104,14 +124,43 @@ def _changes_request(task: Task, activities: list[Activity]) -> Activity | None:
     return None
 
 
-def _can_edit(task: Task, role) -> bool:
-    return workflow.can_assign(role) and not workflow.is_read_only(task)
+def _ago(moment) -> str:
+    if timezone.now() - moment < dt.timedelta(minutes=1):
+        return "just now"
+    return f"{timesince(moment, depth=1)} ago"
+
+
+def _changed_since(task: Task, missed: list[Activity], viewer) -> str:
+    """What happened to a task since someone saw it, from its latest record:
+    "MORN-12 was approved by Paula Reyes 2 minutes ago."."""
+    if not missed:
+        return f"{task.key} has changed since you opened it."
+    latest = _describe(missed[-1:], task.project)[0]
+    who = "you" if latest.actor_id == viewer.pk else latest.actor or "someone"
+    ago = _ago(latest.created_at)
+    if latest.verb == Activity.Verb.MOVED and latest.field == "status":
+        status = Task.Status(latest.new_value)
+        what = DECIDED.get(status, f"moved to {status.label}")
+        return f"{task.key} was {what} by {who} {ago}."
+    summary = Truncator(latest.summary).chars(160)
+    return f"{task.key} changed {ago}: {who} {summary}."
 
 
 def _render_detail(request, task, role, *, part=None, status=200, **extra):
     """The task page, or one region of it, with everything it shows."""
     project = task.project
     activities = _describe(task.activities.select_related("actor"), project)
+    # The Edit button sits outside every region: only the whole page asks.
+    editable = (
+        workflow.editable_fields(
+            task,
+            request.user,
+            role,
+            crew_ids=access.crew_ids(request.user, project),
+        )
+        if part is None
+        else ()
+    )
     context = {
         "task": task,
         "project": project,
@@ -120,9 +169,11 @@ def _render_detail(request, task, role, *, part=None, status=200, **extra):
         "changes_request": _changes_request(task, activities),
         "comments": task.comments.select_related("author"),
         "activities": activities,
-        "can_edit": _can_edit(task, role),
-        "can_comment": workflow.can_comment(role),
+        "can_edit": bool(editable),
+        "can_archive": workflow.can_archive(task, role),
+        "can_comment": workflow.can_comment(task, role),
         "comment_form": CommentForm(),
+        "note_form": _move_form(task),
         "conflicts": bookings.conflicts_with(task, user=request.user)
         if task.is_booking
         else [],
@@ -155,14 +206,23 @@ def task_detail(request, key):
 @login_required
 @vary_on_headers("HX-Request")
 def task_create(request, code):
-    """A new task for crew who may assign; a pitch from anyone else on the crew."""
+    """A new task from crew who may assign, or from someone for the people who
+    report to them; a pitch from anyone else on the crew (or with ?pitch)."""
     project, membership = access.get_project(request.user, code)
-    if project.archived:
-        raise NotAllowed("This production is archived; it takes no new tasks.")
-    full = workflow.can_assign(membership.role)
-    form_class = TaskForm if full else PitchForm
+    role = membership.role
+    workflow.check_create(project, role)
+    crew = (
+        frozenset()
+        if workflow.can_assign(role)
+        else access.crew_ids(request.user, project)
+    )
+    # ?pitch: someone who creates tasks for their crew pitching their own idea.
+    pitch = not membership.creates_tasks or ("pitch" in request.GET and bool(crew))
     data = request.POST if request.method == "POST" else None
-    form = form_class(data, project=project)
+    if pitch:
+        form = PitchForm(data, project=project)
+    else:
+        form = TaskForm(data, project=project, assign_to=crew if crew else None)
     if form.is_valid():
         try:
             task = services.task_create(
@@ -183,7 +243,13 @@ def task_create(request, code):
                 return HttpResponseClientRedirect(task.get_absolute_url())
             return redirect(task)
     template = f"{FORM}#form" if wants_fragment(request) else FORM
-    context = {"project": project, "form": form, "pitch": not full}
+    context = {
+        "project": project,
+        "form": form,
+        "pitch": pitch,
+        # Someone who hands work to their crew pitches their own ideas.
+        "may_pitch_instead": not pitch and bool(crew),
+    }
     return render(request, template, context)
 
 
@@ -193,12 +259,16 @@ def task_create(request, code):
 def task_edit(request, key):
     """Edit a task's fields; an edit made from an outdated version is refused."""
     task, role = access.get_task(request.user, key)
-    if not workflow.can_assign(role):
-        raise NotAllowed("Only crew whose role may assign can edit tasks.")
-    if workflow.is_read_only(task):
-        raise NotAllowed("This task is archived; it can no longer change.")
+    crew = access.crew_ids(request.user, task.project)
+    fields = workflow.check_edit(task, request.user, role, crew_ids=crew)
     data = request.POST if request.method == "POST" else None
-    form = TaskForm(data, instance=task, project=task.project)
+    form = TaskForm(
+        data,
+        instance=task,
+        project=task.project,
+        fields=fields,
+        assign_to=None if workflow.can_assign(role) else crew,
+    )
     status, missed = 200, []
     if form.is_valid():
         try:
@@ -211,6 +281,7 @@ def task_edit(request, key):
         except services.StaleEdit as exc:
             # Nothing saved: show what they missed, keep their input, and
             # carry the new version so that saving again is a choice.
+            exc.task.project = task.project  # the one get_task gave, with its viewer
             task, status = exc.task, 409
             missed = _describe(exc.missed, task.project)
             form.rebase(task)
@@ -226,7 +297,13 @@ def task_edit(request, key):
                 return HttpResponseClientRedirect(task.get_absolute_url())
             return redirect(task)
     template = f"{FORM}#form" if wants_fragment(request) else FORM
-    context = {"project": task.project, "task": task, "form": form, "missed": missed}
+    context = {
+        "project": task.project,
+        "task": task,
+        "form": form,
+        "missed": missed,
+        "working_only": fields != workflow.EDITABLE_FIELDS,
+    }
     return render_in_zone(request, template, context, task.project, status=status)
 
 
@@ -238,19 +315,31 @@ def task_move(request, key):
     The protocol of production/_task_moves.html and the board's cards:
     without htmx, success redirects to `next` (when it is on this site) or
     the task page. With htmx, success is a 204 carrying the event
-    `task-moved` ({"key", "status"}); the moves forms swap nothing, and
-    every region showing the task listens for `task-moved from:body` and
-    fetches itself again. A refused move is a 403 (NotAllowed); bad input,
-    like a missing note, is a 400 whose sentence sits in `.error-message`.
+    `task-moved` ({"key", "status"}), and every region showing the task
+    listens for `task-moved from:body` and fetches itself again.
+    A move the person may never make is a 403 (NotAllowed). A move the
+    rules refuse because the task changed since the page showed it (the
+    form's `version`) is a 409 saying what happened; with htmx it carries
+    `task-moved` too, so every region shows the task as it is now.
+    Bad input, like a missing note, is a 400: for the task page's state
+    region (its forms' hx-target) the region with the errors in their form;
+    for a board card, which swaps nothing, the page's messages.
     """
     task, role = access.get_task(request.user, key)
-    form = MoveForm(request.POST)
+    form = _move_form(task, request.POST)
     if form.is_valid():
         target = form.cleaned_data["to"]
         try:
             services.task_move(
-                task=task, to=target, by=request.user, note=form.cleaned_data["note"]
+                task=task,
+                to=target,
+                by=request.user,
+                note=form.cleaned_data["note"],
+                version=form.cleaned_data["version"],
             )
+        except services.StaleEdit as stale:
+            stale.task.project = task.project
+            return _moved_meanwhile(request, stale, role)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -270,15 +359,33 @@ def task_move(request, key):
             ):
                 return redirect(next_url)
             return redirect(task)
+    if wants_fragment(request) and request.htmx.target != STATE_REGION:
+        for sentence in error_sentences(form):
+            messages.error(request, sentence)
+        return messages_answer(request, status=400)
     part = "state" if wants_fragment(request) else None
-    return _render_detail(
-        request,
-        task,
-        role,
-        part=part,
-        status=400,
-        move_errors=error_sentences(form),
-    )
+    # A note's errors stay in its own form, with the note as typed; any
+    # other move's sit above the moves.
+    errors = {"note_form": form} if "note" in form.errors else {"move_form": form}
+    return _render_detail(request, task, role, part=part, status=400, **errors)
+
+
+def _move_form(task: Task, data=None) -> MoveForm:
+    """A move's form, its ids (the note's) naming the task."""
+    return MoveForm(data, auto_id=f"move-{task.key}-%s")
+
+
+def _moved_meanwhile(request, stale: services.StaleEdit, role):
+    """The 409: what changed the task since the mover saw it, and the task now."""
+    task = stale.task
+    messages.error(request, _changed_since(task, stale.missed, request.user))
+    if wants_fragment(request):
+        return trigger_client_event(
+            messages_answer(request, status=409),
+            "task-moved",
+            {"key": task.key, "status": task.status},
+        )
+    return _render_detail(request, task, role, status=409)
 
 
 @require_POST

@@ -14,8 +14,15 @@
     }
   });
 
+  // Only once the columns have fetched themselves again: a card's form
+  // targets the columns too (hx-target is inherited), and a refused move's
+  // answer (a 409, swapping nothing) settles there first.
   document.body.addEventListener("htmx:afterSettle", function (event) {
-    if (!moved || event.target.id !== "board-columns") {
+    var columns = event.target;
+    if (!moved || columns.id !== "board-columns") {
+      return;
+    }
+    if (event.detail.requestConfig.elt.id !== columns.id) {
       return;
     }
     var card = document.getElementById("card-" + moved.key);

@@ -59,7 +59,7 @@ def pages(task_key: str) -> list[tuple[str, str, dict]]:
 ANONYMOUS_PAGES = [("login", "/accounts/login/"), ("admin login", "/admin/login/")]
 
 # The pages whose task queries must find their rows through an index, with
-# the filters and sorts people use (PRODUCT.md: status, assignee, due date).
+# the filters and sorts people use (the task list's: status, assignee, due date).
 PLAN_PAGES = [
     ("my work", "/"),
     ("board", f"/projects/{PROJECT}/"),

@@ -5,6 +5,7 @@ import random
 import zoneinfo
 
 from django.conf import settings
+from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -37,12 +38,14 @@ PEOPLE = {
 }
 
 MORN_CREW = {
-    # username: (role, reports to)
+    # username: (role, reports to). The editor and the writer work with `ap`,
+    # who hands them editing and script duties, checks their work and sends
+    # it up to the producer.
     "producer": (CrewRole.SUPERVISING_PRODUCER, None),
     "ap": (CrewRole.ASSOCIATE_PRODUCER, "producer"),
     "ap2": (CrewRole.ASSOCIATE_PRODUCER, "producer"),
-    "editor": (CrewRole.EDITOR, "producer"),
-    "writer": (CrewRole.WRITER, "producer"),
+    "editor": (CrewRole.EDITOR, "ap"),
+    "writer": (CrewRole.WRITER, "ap"),
 }
 
 # title, kind, status, assignee, due in days (None: no date), priority
@@ -167,6 +170,12 @@ def seed_base() -> bool:
         user.set_password(PASSWORD)
         user.save()
         users[username] = user
+    # Starting productions is a site permission, given in the admin.
+    users["producer"].user_permissions.add(
+        Permission.objects.get(
+            content_type__app_label="production", codename="add_project"
+        )
+    )
     CrewRole.objects.ensure_standard()
     roles = {role.name: role for role in CrewRole.objects.filter(project=None)}
 
@@ -201,9 +210,14 @@ def seed_base() -> bool:
     ]
 
     for index, (title, kind, status, who, due, priority) in enumerate(MORN_TASKS):
+        # Each task comes from, and is reviewed by, the one its assignee
+        # reports to; a pitch comes from its pitcher.
+        boss = MORN_CREW[who][1]
         task = _add_task(
             morn,
             users,
+            boss=boss,
+            author=who if kind == K.PITCH else boss,
             title=title,
             kind=kind,
             status=status,
@@ -277,20 +291,20 @@ def seed_base() -> bool:
     return True
 
 
-def _add_task(project, users, *, boss="producer", **fields) -> Task:
+def _add_task(project, users, *, boss="producer", author=None, **fields) -> Task:
     (number,) = reserve_task_numbers(project)
     task = Task.objects.create(
         project=project,
         number=number,
         key=f"{project.code}-{number}",
         reviewer=users[boss],
-        created_by=users[boss],
+        created_by=users[author or boss],
         **fields,
     )
     Activity.objects.create(
         task=task,
         task_key=task.key,
-        actor=users[boss],
+        actor=task.created_by,
         verb=Activity.Verb.CREATED,
         new_value=task.title,
         task_version=task.version,
