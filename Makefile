@@ -85,6 +85,11 @@ dev-deps: $(VENV)/.installed-dev
 # DEBUG=1 for everything here: local settings, and seed_demo refuses to run
 # with DEBUG off. A database is "new" when (without DATABASE_URL) db.sqlite3
 # does not exist yet, or when no migration has been applied to it.
+#
+# The e-mail worker (manage.py db_worker) runs beside the web server and stops
+# with it, however the server ends (Ctrl-C, a signal, an error). It does not
+# reload on code changes (its reloader would outlive a kill): restart
+# `make run` after changing a task.
 run: export DEBUG := 1
 run: $(VENV)/.installed-run
 	@new_db=0; \
@@ -109,9 +114,14 @@ run: $(VENV)/.installed-run
 	echo "    editor    editor"; \
 	echo "    writer    writer"; \
 	echo "    outsider  on no production"; \
-	echo "  Stop with Ctrl-C."; \
+	echo "  E-mails are sent by a worker beside it, printed here unless EMAIL_HOST is set."; \
+	echo "  Stop both with Ctrl-C."; \
 	echo; \
-	exec $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	export SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}"; \
+	trap 'kill $${worker:-} 2>/dev/null || true; wait 2>/dev/null || true' EXIT; \
+	trap 'exit 130' INT; trap 'exit 143' TERM; \
+	$(PY) manage.py db_worker --no-reload & worker=$$!; \
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # --- tests ---------------------------------------------------------------------------
 # The browser tests find Chromium via $$CHROMIUM (set here from

@@ -5,8 +5,7 @@ production the user is not on does not exist for them (a 404, never a 403
 that would confirm it exists).
 """
 
-from django.db import connection
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
 from production import workflow
@@ -38,16 +37,23 @@ def crew_tasks_for(user):
     return tasks_for(user).filter(Exists(theirs))
 
 
+def awaiting_review_by(user, approver_project_ids):
+    """Tasks in review that wait for this user: theirs to review and, on the
+    productions where they may approve, those with no reviewer."""
+    return tasks_for(user).filter(
+        Q(reviewer=user)
+        | Q(reviewer__isnull=True, project_id__in=approver_project_ids),
+        status=Task.Status.REVIEW,
+        project__archived=False,
+    )
+
+
 def has_crew(user) -> Exists:
     """For a query of memberships: whether anyone reports to `user` on the
     membership's production."""
     return Exists(
         Membership.objects.filter(project=OuterRef("project"), reports_to=user)
     )
-
-
-# A status no filter value can be (see first_ids_by_status).
-STAND_IN_STATUS = "\x00status"
 
 
 def role_on(user, project_id) -> CrewRole | None:
@@ -117,33 +123,3 @@ def get_task(user, key: str, *, for_update: bool = False) -> tuple[Task, CrewRol
         raise Http404("No such task.")
     task.project = project
     return task, membership.role
-
-
-def first_ids_by_status(tasks, tops: dict[str, int], order) -> list[int]:
-    """The ids of the first tasks of each status, `tops` being {status: how many}.
-
-    For the board's columns. `tasks` is a queryset already scoped by this
-    module; the SQL below is Django's own for it, with every value a parameter.
-
-    One query: a UNION ALL of one LIMIT query per column, each read through
-    the (project, status) index. Django cannot slice the parts of a union,
-    and a window function ranking the whole production sorts every task
-    (30 ms at 5,000 tasks, against 3 ms for this). The columns' queries
-    differ only in status and limit, so the query is compiled once
-    (compiling costs as much as running it) with a stand-in status that no
-    filter value can equal: Django's form fields refuse a NUL character.
-    The ids are fetched on their own rather than as a subquery of the
-    cards' query: PostgreSQL, before it has statistics on a new table,
-    plans that subquery as a loop over the whole production (50 ms).
-    """
-    column = tasks.filter(status=STAND_IN_STATUS).order_by(*order).values("pk")
-    sql, column_params = column.query.sql_with_params()
-    at = column_params.index(STAND_IN_STATUS)
-    parts, params = [], []
-    for n, (status, limit) in enumerate(tops.items()):
-        # Django's own SQL with placeholders; every value goes in params.
-        parts.append(f"SELECT * FROM ({sql} LIMIT %s) AS top{n}")  # noqa: S608
-        params += [*column_params[:at], status, *column_params[at + 1 :], limit]
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
-        return [pk for (pk,) in cursor.fetchall()]

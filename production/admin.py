@@ -10,9 +10,14 @@ from production.models import (
     Activity,
     Comment,
     CrewRole,
+    DigestSent,
     Episode,
     Membership,
+    Notification,
+    NotificationPreference,
     Project,
+    RunOfShow,
+    RunOfShowLine,
     Task,
     User,
 )
@@ -162,3 +167,56 @@ class ActivityAdmin(DrillDownAdmin):
     search_fields = ["task_key", "note"]
     list_select_related = ["actor"]
     date_hierarchy = "created_at"
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "recipient", "kind", "summary", "read_at"]
+    list_filter = ["kind"]
+    search_fields = ["summary", "recipient__username"]
+    list_select_related = ["recipient"]
+    autocomplete_fields = ["recipient", "actor", "task"]
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "kind", "delivery"]
+    list_filter = ["kind", "delivery"]
+    search_fields = ["user__username"]
+    list_select_related = ["user"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(DigestSent)
+class DigestSentAdmin(admin.ModelAdmin):
+    """Whose daily digest went out on which day; delete one to send it again."""
+
+    list_display = ["day", "user", "sent_at"]
+    search_fields = ["user__username"]
+    list_select_related = ["user"]
+    date_hierarchy = "day"
+    autocomplete_fields = ["user"]
+
+
+class RunOfShowLineInline(admin.TabularInline):
+    model = RunOfShowLine
+    extra = 0
+    autocomplete_fields = ["assignee", "reviewer"]
+
+
+@admin.register(RunOfShow)
+class RunOfShowAdmin(admin.ModelAdmin):
+    list_display = ["name", "project"]
+    list_filter = ["project"]
+    search_fields = ["name", "project__code"]
+    list_select_related = ["project"]
+    inlines = [RunOfShowLineInline]
+
+
+@admin.register(RunOfShowLine)
+class RunOfShowLineAdmin(admin.ModelAdmin):
+    list_display = ["title", "template", "kind", "days_before", "time"]
+    list_filter = ["kind"]
+    search_fields = ["title", "template__name", "template__project__code"]
+    list_select_related = ["template"]
+    autocomplete_fields = ["assignee", "reviewer"]

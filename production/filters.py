@@ -176,17 +176,13 @@ class TaskFilterForm(forms.Form):
         error_messages={"invalid_choice": "Tasks cannot be sorted by “%(value)s”."},
     )
 
-    def __init__(self, data=None, *, project=None, crew=None, episodes=None, omit=()):
-        """`crew` and `episodes` are lists the view already fetched, if any;
-        `omit` names filters a page does not offer (the board has no status)."""
+    def __init__(self, data=None, *, crew=None, episodes=None, omit=()):
+        """`crew` and `episodes`: the production's, as the view fetched them
+        (crew_and_episodes); `omit` names filters a page does not offer (the
+        board has no status)."""
         super().__init__(data)
         for name in omit:
             del self.fields[name]
-        if project is not None:
-            self.fields["assignee"].queryset = User.objects.filter(
-                memberships__project=project
-            ).order_by("username")
-            self.fields["episode"].queryset = project.episodes.all()
         if crew is not None:
             self.fields["assignee"].use(crew, "Anyone")
         if episodes is not None:

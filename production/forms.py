@@ -10,13 +10,20 @@ from django.utils import timezone
 from production import dates
 from production.models import (
     COMMENT_MAX_LENGTH,
+    MAX_DAYS_BEFORE,
     CrewRole,
+    Delivery,
+    Episode,
     Membership,
+    NotificationKind,
     Project,
+    RunOfShow,
+    RunOfShowLine,
     Task,
     User,
     known_time_zones,
 )
+from production.words import WORDS
 from production.workflow import BOOKING_FIELDS, EDITABLE_FIELDS
 
 
@@ -239,7 +246,7 @@ class TaskForm(forms.ModelForm):
             people = User.objects.filter(
                 memberships__project=project, memberships__role__can_be_assigned=True
             )
-            self.fields["assignee"].empty_label = "Nobody yet"
+            self.fields["assignee"].empty_label = WORDS["unassigned"]
             if assign_to is not None:
                 people = people.filter(pk__in=assign_to)
                 self.fields["assignee"].required = True
@@ -404,3 +411,206 @@ class CommentForm(forms.Form):
             "max_length": f"Keep comments under {COMMENT_MAX_LENGTH:,} characters.",
         },
     )
+
+
+# --- episodes and run-of-show templates ------------------------------------------
+
+
+class TimeOfDayInput(forms.TimeInput):
+    """The browser's time picker: hours and minutes."""
+
+    input_type = "time"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%H:%M")
+
+
+class EpisodeForm(forms.ModelForm):
+    """An episode: number, title, air date and time; a new one may bring a
+    run-of-show template's tasks."""
+
+    # The same bound on every database (SQLite's integers are wider).
+    number = forms.IntegerField(
+        label="Number",
+        min_value=0,
+        max_value=999_999,
+        error_messages={"required": "Give the episode a number."},
+    )
+    template = forms.ModelChoiceField(
+        label="Tasks from a template",
+        queryset=RunOfShow.objects.none(),
+        required=False,
+        empty_label="No template",
+        help_text="Its tasks are dated back from the air date; you see them "
+        "before anything is created.",
+        error_messages={"invalid_choice": "This production has no such template."},
+    )
+
+    class Meta:
+        model = Episode
+        fields = ["number", "title", "air_date", "air_time", "template"]
+        widgets = {"air_date": DayInput, "air_time": TimeOfDayInput}
+
+    def __init__(self, *args, project: Project, templates=None, **kwargs):
+        """`templates`: the production's run-of-show templates, offered to a
+        new episode; none for an edit."""
+        super().__init__(*args, **kwargs)
+        self.instance.project = project
+        self.fields[
+            "air_time"
+        ].help_text = f"On the production's clock ({project.time_zone})."
+        if templates:
+            self.fields["template"].queryset = project.run_of_shows.all()
+            self.fields["template"].choices = [("", "No template")] + [
+                (template.pk, template.name) for template in templates
+            ]
+        else:
+            del self.fields["template"]
+
+    def clean_number(self):
+        number = self.cleaned_data["number"]
+        others = Episode.objects.filter(project=self.instance.project, number=number)
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        if others.exists():
+            raise ValidationError(f"This production already has episode {number}.")
+        return number
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("template") and not cleaned.get("air_date"):
+            self.add_error(
+                "air_date",
+                "Give an air date: the template's tasks are dated back from it.",
+            )
+        return cleaned
+
+    def values(self) -> dict:
+        """The episode's fields, as keyword arguments for a service."""
+        return {
+            name: self.cleaned_data[name]
+            for name in ("number", "title", "air_date", "air_time")
+        }
+
+
+class RunOfShowForm(forms.ModelForm):
+    """A new run-of-show template: its name."""
+
+    class Meta:
+        model = RunOfShow
+        fields = ["name"]
+        labels = {"name": "Template name"}
+        error_messages = {"name": {"required": "Name the template."}}
+
+    def __init__(self, *args, project: Project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.project = project
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if RunOfShow.objects.filter(project=self.instance.project, name=name).exists():
+            raise ValidationError(
+                "This production already has a template by that name."
+            )
+        return name
+
+
+class RunOfShowLineForm(forms.ModelForm):
+    """One duty of a template."""
+
+    class Meta:
+        model = RunOfShowLine
+        fields = [
+            "title",
+            "kind",
+            "assignee",
+            "role",
+            "reviewer",
+            "priority",
+            "days_before",
+            "time",
+        ]
+        widgets = {
+            "days_before": forms.NumberInput(attrs={"min": 0, "max": MAX_DAYS_BEFORE}),
+            "time": TimeOfDayInput,
+        }
+        error_messages = {
+            "title": {"required": "Say what the duty is."},
+            "days_before": {
+                "max_value": f"At most {MAX_DAYS_BEFORE} days before air.",
+                "min_value": "0 is the air date itself; no duty comes after it.",
+            },
+        }
+
+    def __init__(self, *args, template: RunOfShow, crew=None, **kwargs):
+        """`crew`: the production's memberships with user and role, fetched once."""
+        super().__init__(*args, **kwargs)
+        project = template.project
+        self.instance.template = template
+        # Pitches are ideas from the crew, not duties handed out.
+        self.fields["kind"].choices = [
+            choice for choice in Task.Kind.choices if choice[0] != Task.Kind.PITCH
+        ]
+        self.fields["assignee"].queryset = User.objects.filter(
+            memberships__project=project, memberships__role__can_be_assigned=True
+        )
+        self.fields["assignee"].empty_label = "Nobody in particular"
+        self.fields["role"].queryset = CrewRole.objects.for_project(project)
+        self.fields["role"].empty_label = "No role"
+        self.fields["role"].help_text = (
+            "Instead of a person: the first crew member in that role when the "
+            "tasks are made."
+        )
+        self.fields["reviewer"].queryset = User.objects.filter(
+            memberships__project=project
+        )
+        self.fields["reviewer"].empty_label = "The assignee's supervisor"
+        if crew is not None:
+            people = [(m.user.pk, str(m.user)) for m in crew]
+            self.fields["assignee"].choices = [("", "Nobody in particular")] + [
+                (m.user.pk, str(m.user)) for m in crew if m.role.can_be_assigned
+            ]
+            self.fields["reviewer"].choices = [
+                ("", "The assignee's supervisor"),
+                *people,
+            ]
+
+
+class NotificationPreferencesForm(forms.Form):
+    """How a person hears of each kind of event: one choice per kind."""
+
+    def __init__(self, data=None, *, current: dict[str, str]):
+        super().__init__(data)
+        for kind in NotificationKind:
+            self.fields[kind.value] = forms.ChoiceField(
+                label=kind.label,
+                choices=Delivery.choices,
+                initial=current[kind.value],
+                widget=forms.RadioSelect,
+            )
+
+    def choices(self) -> dict[str, str]:
+        """{kind: delivery}, as chosen."""
+        return {kind: self.cleaned_data[kind] for kind in NotificationKind.values}
+
+
+class TemplateChoiceForm(forms.Form):
+    """Which run-of-show template to make an existing episode's tasks from."""
+
+    template = forms.ModelChoiceField(
+        label="Template",
+        queryset=RunOfShow.objects.none(),
+        empty_label="Choose a template",
+        error_messages={
+            "required": "Choose a template.",
+            "invalid_choice": "This production has no such template.",
+        },
+    )
+
+    def __init__(self, data=None, *, templates):
+        super().__init__(data)
+        field = self.fields["template"]
+        field.queryset = RunOfShow.objects.filter(pk__in=[t.pk for t in templates])
+        field.choices = [("", "Choose a template")] + [
+            (template.pk, template.name) for template in templates
+        ]

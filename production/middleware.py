@@ -1,7 +1,15 @@
-"""Slate's own middleware: refuse NUL characters, keep answers private."""
+"""Slate's own middleware: refuse NUL characters, keep answers private, answer
+htmx with Slate's pages and send it to the login page as a whole page."""
 
-from django.shortcuts import render
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404
+from django.shortcuts import render, resolve_url
 from django.utils.cache import patch_cache_control
+from django.views.defaults import page_not_found
+from django_htmx.http import HttpResponseClientRedirect
 
 NUL = "\x00"
 
@@ -53,4 +61,50 @@ class PrivateCacheMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         patch_cache_control(response, private=True)
+        return response
+
+
+class HtmxNotFoundMiddleware:
+    """An htmx request gets Slate's 404 page, DEBUG or not.
+
+    With DEBUG on, Django answers a 404 with its technical page, which has
+    no sentence for slate.js to show; a refusal must read the same under
+    `make run` as in production. Without DEBUG this is Django's own answer.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, Http404) and request.htmx:
+            return page_not_found(request, exception)
+        return None
+
+
+class HtmxLoginMiddleware:
+    """An htmx request from someone whose session has ended goes to the login
+    page as a whole page.
+
+    login_required answers it with a redirect to the login page, which htmx
+    would follow and swap into the region it meant to update. HX-Redirect
+    has the browser load the login page itself; `next` is the page the
+    person was on, as the request may be a POST-only action (a move).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            request.htmx
+            and response.status_code == 302
+            and not request.user.is_authenticated
+            and urlsplit(response["Location"]).path == resolve_url(settings.LOGIN_URL)
+        ):
+            back = request.htmx.current_url_abs_path or request.get_full_path()
+            return HttpResponseClientRedirect(redirect_to_login(back).url)
         return response

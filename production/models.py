@@ -5,8 +5,8 @@ import zoneinfo
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
-from django.db import models
+from django.core.validators import MaxValueValidator, RegexValidator
+from django.db import connections, models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -172,6 +172,12 @@ class Episode(models.Model):
     air_date = models.DateField(
         "air date", null=True, blank=True, validators=[validate_day]
     )
+    air_time = models.TimeField(
+        "air time",
+        null=True,
+        blank=True,
+        help_text="On the production's clock, in its time zone.",
+    )
 
     class Meta:
         verbose_name = "episode"
@@ -188,6 +194,11 @@ class Episode(models.Model):
     def __str__(self):
         label = f"Ep. {self.number}"
         return f"{label}: {self.title}" if self.title else label
+
+    def get_absolute_url(self):
+        return reverse(
+            "episode-detail", kwargs={"code": self.project.code, "pk": self.pk}
+        )
 
 
 # name: (manage the crew, assign tasks, approve work, can be assigned)
@@ -351,6 +362,37 @@ class Membership(models.Model):
                 boss = line.get(boss)
 
 
+# A status no filter value can be (see TaskQuerySet.first_ids_by_status).
+STAND_IN_STATUS = "\x00status"
+
+
+class TaskQuerySet(models.QuerySet):
+    def first_ids_by_status(self, tops: dict[str, int], order) -> list[int]:
+        """The ids of the first tasks of each status in `order`, `tops` being
+        {status: how many}: the board's columns.
+
+        One query, a UNION ALL of one LIMIT query per status, each read
+        through the (project, status) index: Django cannot slice the parts of
+        a union, and a window function would sort every task. It is compiled
+        once with a stand-in status (compiling costs as much as running it)
+        that no filter value can equal, as Django's form fields refuse a NUL.
+        The ids come on their own, not as a subquery of the cards' query,
+        which PostgreSQL without statistics plans as a loop over every task.
+        Timings in BENCHMARKS.md.
+        """
+        column = self.filter(status=STAND_IN_STATUS).order_by(*order).values("pk")
+        sql, column_params = column.query.sql_with_params()
+        at = column_params.index(STAND_IN_STATUS)
+        parts, params = [], []
+        for n, (status, limit) in enumerate(tops.items()):
+            # Django's own SQL with placeholders; every value goes in params.
+            parts.append(f"SELECT * FROM ({sql} LIMIT %s) AS top{n}")  # noqa: S608
+            params += [*column_params[:at], status, *column_params[at + 1 :], limit]
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), params)
+            return [pk for (pk,) in cursor.fetchall()]
+
+
 class Task(models.Model):
     """A duty on a production: a script, an edit, a booking, a pitch..."""
 
@@ -431,12 +473,30 @@ class Task(models.Model):
         help_text="Grows on every change; an edit made from an older version "
         "is refused.",
     )
+    made_from = models.ForeignKey(
+        "RunOfShowLine",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="tasks",
+        help_text="The run-of-show line this task was made from, for its episode.",
+    )
+
+    objects = TaskQuerySet.as_manager()
 
     class Meta:
         verbose_name = "task"
         verbose_name_plural = "tasks"
         ordering = ["project", "number"]
         constraints = [
+            # Applying a template twice makes nothing twice.
+            models.UniqueConstraint(
+                fields=["episode", "made_from"],
+                name="task_made_once_per_episode",
+                violation_error_message="That episode already has the task "
+                "this run-of-show duty made for it.",
+            ),
             models.UniqueConstraint(
                 fields=["project", "number"], name="task_number_unique_per_project"
             ),
@@ -606,3 +666,328 @@ class Activity(models.Model):
     def __str__(self):
         what = f"{self.verb} {self.field}".strip()
         return f"{self.actor} {what} {self.task_key}"
+
+
+class NotificationKind(models.TextChoices):
+    ASSIGNED = "assigned", "Assigned to you"
+    REVIEW = "review", "Waiting for your review"
+    APPROVED = "approved", "Your work approved"
+    CHANGES = "changes", "Changes requested"
+    PITCH_ACCEPTED = "pitch_accepted", "Your pitch accepted"
+    PITCH_DECLINED = "pitch_declined", "Your pitch declined"
+    COMMENTED = "commented", "A comment on your task"
+    MENTIONED = "mentioned", "Mentioned in a comment"
+    BOOKING_CHANGED = "booking_changed", "Your booking changed"
+    DUE_CHANGED = "due_changed", "Your due date changed"
+
+
+class Notification(models.Model):
+    """One event told to one person: in the app, and by e-mail if they wish."""
+
+    Kind = NotificationKind
+
+    recipient = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notifications"
+    )
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="notifications"
+    )
+    task = models.ForeignKey(
+        Task,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    actor = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="notifications_caused",
+        help_text="Who did what the notification tells.",
+    )
+    kind = models.CharField("kind", max_length=20, choices=Kind)
+    summary = models.CharField(
+        "summary",
+        max_length=300,
+        help_text="The one line a person reads, e.g. “Paula Reyes approved "
+        "MORN-12 Book the chef”.",
+    )
+    note = models.TextField(
+        "note", blank=True, help_text="The changes asked for, or the comment."
+    )
+    created_at = ZoneSafeDateTimeField("when", default=timezone.now)
+    read_at = ZoneSafeDateTimeField("read", null=True, blank=True)
+    emailed_at = ZoneSafeDateTimeField(
+        "e-mailed",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When it went out by e-mail, at once or in a digest; set when "
+        "a worker claims it, so that it never goes out twice.",
+    )
+
+    class Meta:
+        verbose_name = "notification"
+        verbose_name_plural = "notifications"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=NotificationKind.values),
+                name="notification_kind_valid",
+            ),
+        ]
+        indexes = [
+            # The bell: a person's unread count.
+            models.Index(fields=["recipient", "read_at"], name="notification_unread"),
+            # The notifications page, newest first.
+            models.Index(
+                fields=["recipient", "created_at"], name="notification_recent"
+            ),
+        ]
+
+    def __str__(self):
+        return self.summary
+
+    def get_absolute_url(self):
+        return self.task.get_absolute_url() if self.task_id else reverse("my-work")
+
+    @property
+    def is_read(self):
+        return self.read_at is not None
+
+
+class Delivery(models.TextChoices):
+    APP = "app", "In the app only"
+    EMAIL = "email", "By e-mail at once"
+    DIGEST = "digest", "In the daily digest"
+
+
+# What a person gets without having chosen: an e-mail for what waits on them
+# now, the app alone for the rest.
+DEFAULT_DELIVERY = {
+    NotificationKind.ASSIGNED: Delivery.EMAIL,
+    NotificationKind.REVIEW: Delivery.EMAIL,
+    NotificationKind.CHANGES: Delivery.EMAIL,
+    NotificationKind.MENTIONED: Delivery.EMAIL,
+}
+
+
+class NotificationPreference(models.Model):
+    """How one person wants to hear of one kind of event; none: the default."""
+
+    Delivery = Delivery
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField("event", max_length=20, choices=NotificationKind)
+    delivery = models.CharField("delivery", max_length=10, choices=Delivery)
+
+    class Meta:
+        verbose_name = "notification preference"
+        verbose_name_plural = "notification preferences"
+        ordering = ["user", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind"], name="notification_preference_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=NotificationKind.values)
+                & Q(delivery__in=Delivery.values),
+                name="notification_preference_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user}: {self.get_kind_display()} {self.get_delivery_display()}"
+
+
+def default_delivery(kind: str) -> str:
+    return DEFAULT_DELIVERY.get(kind, Delivery.APP)
+
+
+def delivery_for(user, kind: str) -> str:
+    """How this person (a User or its id) hears of this kind of event."""
+    user_id = getattr(user, "pk", user)
+    chosen = (
+        NotificationPreference.objects.filter(user_id=user_id, kind=kind)
+        .values_list("delivery", flat=True)
+        .first()
+    )
+    return chosen or default_delivery(kind)
+
+
+def deliveries_for(user_ids, kind: str) -> dict[int, str]:
+    """delivery_for for many people in one query: {user id: delivery}."""
+    user_ids = list(user_ids)
+    chosen = dict(
+        NotificationPreference.objects.filter(
+            user_id__in=user_ids, kind=kind
+        ).values_list("user_id", "delivery")
+    )
+    return {pk: chosen.get(pk) or default_delivery(kind) for pk in user_ids}
+
+
+class DigestSent(models.Model):
+    """One person's daily digest on one day (the site's), claimed before it
+    is sent: a second run that day finds the row and sends nothing."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="digests")
+    day = models.DateField("day")
+    sent_at = ZoneSafeDateTimeField("sent", default=timezone.now)
+
+    class Meta:
+        verbose_name = "digest sent"
+        verbose_name_plural = "digests sent"
+        ordering = ["-day", "user"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "day"], name="digest_once_a_day")
+        ]
+
+    def __str__(self):
+        return f"{self.user}: digest of {self.day}"
+
+
+# --- run-of-show templates: an episode's duties, dated back from its air date ---
+
+# A duty is due at most this many days before air.
+MAX_DAYS_BEFORE = 60
+
+
+class RunOfShow(models.Model):
+    """A production's template of the duties every episode brings."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="run_of_shows"
+    )
+    name = models.CharField("name", max_length=120)
+
+    class Meta:
+        verbose_name = "run-of-show template"
+        verbose_name_plural = "run-of-show templates"
+        ordering = ["project", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "name"],
+                name="runofshow_name_unique_per_project",
+                violation_error_message="This production already has a "
+                "template by that name.",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse(
+            "run-of-show-detail", kwargs={"code": self.project.code, "pk": self.pk}
+        )
+
+
+class RunOfShowLine(models.Model):
+    """One duty of a template: what, for whom, and how long before air."""
+
+    template = models.ForeignKey(
+        RunOfShow, on_delete=models.CASCADE, related_name="lines"
+    )
+    kind = models.CharField(
+        "kind", max_length=20, choices=TaskKind, default=TaskKind.OTHER
+    )
+    title = models.CharField(
+        "title",
+        max_length=200,
+        help_text="{number} and {title} become the episode's number and title.",
+    )
+    assignee = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="assignee",
+    )
+    role = models.ForeignKey(
+        CrewRole,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="or whoever holds the role",
+    )
+    reviewer = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="reviewer",
+    )
+    priority = models.PositiveSmallIntegerField(
+        "priority", choices=TaskPriority, default=TaskPriority.NORMAL
+    )
+    days_before = models.PositiveSmallIntegerField(
+        "days before air",
+        default=0,
+        validators=[MaxValueValidator(MAX_DAYS_BEFORE)],
+        help_text=f"0 is the air date itself; at most {MAX_DAYS_BEFORE}.",
+    )
+    time = models.TimeField(
+        "time",
+        null=True,
+        blank=True,
+        help_text="On the production's clock: a booking's slot starts then; "
+        "any other duty is due by then.",
+    )
+
+    class Meta:
+        verbose_name = "run-of-show line"
+        verbose_name_plural = "run-of-show lines"
+        ordering = ["template", "-days_before", F("time").asc(nulls_first=True), "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(assignee__isnull=True) | Q(role__isnull=True),
+                name="runofshowline_person_or_role",
+                violation_error_message="Choose a person or a role, not both.",
+            ),
+            models.CheckConstraint(
+                condition=Q(days_before__lte=MAX_DAYS_BEFORE),
+                name="runofshowline_days_before_range",
+                violation_error_message=f"At most {MAX_DAYS_BEFORE} days before air.",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=TaskKind.values),
+                name="runofshowline_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(priority__in=TaskPriority.values),
+                name="runofshowline_priority_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        from production.run_of_show import unknown_placeholders
+
+        errors = {}
+        if unknown := unknown_placeholders(self.title):
+            errors["title"] = (
+                f"Use only {{number}} and {{title}} in braces, not {unknown[0]}."
+            )
+        if self.assignee_id and self.role_id:
+            errors["role"] = "Choose a person or a role, not both."
+        if (
+            self.template_id
+            and self.role_id
+            and self.role.project_id
+            not in (
+                None,
+                self.template.project_id,
+            )
+        ):
+            errors["role"] = "That role belongs to another production."
+        if errors:
+            raise ValidationError(errors)

@@ -11,15 +11,19 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from production import workflow
+from production import notifications, run_of_show, workflow
 from production.access import crew_ids, role_on
+from production.dates import OUT_OF_RANGE, validate_day, validate_moment_in
 from production.models import (
     COMMENT_MAX_LENGTH,
     Activity,
     Comment,
     CrewRole,
+    Episode,
     Membership,
     Project,
+    RunOfShow,
+    RunOfShowLine,
     Task,
     User,
 )
@@ -89,7 +93,7 @@ def task_create(*, project: Project, by, **fields) -> Task:
     """A new task, To do, from crew who may assign, or from someone for a
     person who reports to them; anything else from the crew is a pitch."""
     role = role_on(by, project.pk)
-    workflow.check_create(project, role)
+    workflow.require_create_task(project, role)
     _check_fields(fields)
     task = Task(project=project, created_by=by, **fields)
     if workflow.can_assign(role):
@@ -117,6 +121,7 @@ def task_create(*, project: Project, by, **fields) -> Task:
             field="assignee",
             new_value=_shown(task.assignee),
         )
+    notifications.task_created(task=task, by=by)
     return task
 
 
@@ -150,10 +155,13 @@ def task_update(*, task: Task, by, version: int, **fields) -> list[Change]:
     current = _locked(task)
     role = role_on(by, current.project_id)
     crew = crew_ids(by, current.project)
-    workflow.check_fields(fields, workflow.check_edit(current, by, role, crew_ids=crew))
+    workflow.require_fields(
+        fields, workflow.require_edit(current, by, role, crew_ids=crew)
+    )
     if current.version != version:
         raise StaleEdit(current, _missed(current, version))
     changes = []
+    reviewer_before = current.reviewer_id
     for field, new in fields.items():
         old = getattr(current, field)
         if old != new:
@@ -185,6 +193,9 @@ def task_update(*, task: Task, by, version: int, **fields) -> list[Change]:
             old_value=_shown(change.old),
             new_value=_shown(change.new),
         )
+    notifications.task_updated(
+        task=current, by=by, changes=changes, reviewer_before=reviewer_before
+    )
     _refresh(task, current)
     return changes
 
@@ -209,7 +220,7 @@ def task_move(
     current = _locked(task)
     role = role_on(by, current.project_id)
     try:
-        move = workflow.check_move(current, by, role, to)
+        move = workflow.require_move(current, by, role, to)
     except NotAllowed:
         if version is not None and current.version != version:
             raise StaleEdit(current, _missed(current, version)) from None
@@ -243,6 +254,7 @@ def task_move(
             new_value=to,
             note=note,
         )
+    notifications.task_moved(task=current, by=by, move=move, note=note)
     _refresh(task, current)
     return task
 
@@ -253,9 +265,7 @@ def _send_up(task: Task, by, note: str) -> None:
         "user", "role"
     )
     crew = list(crew.in_crew_order())
-    to = workflow.send_up_to(task, crew)
-    if to is None:
-        raise NotAllowed("Nobody else on this crew may approve it: it cannot go up.")
+    to = workflow.require_send_up_to(task, crew)
     old = task.reviewer
     task.reviewer = next(member.user for member in crew if member.user_id == to)
     task.version += 1
@@ -278,9 +288,7 @@ def task_archive(*, task: Task, by) -> Task:
     """Hide a task from the pages; its record stays."""
     current = _locked(task)
     role = role_on(by, current.project_id)
-    if not workflow.can_assign(role):
-        raise NotAllowed("Only crew whose role may assign can archive tasks.")
-    workflow.check_writable(current)
+    workflow.require_archive(current, role)
     current.archived = True
     current.version += 1
     current.save(update_fields=["archived", "version", "updated_at"])
@@ -294,9 +302,7 @@ def comment_add(*, task: Task, by, body: str) -> Comment:
     """Add to a task's discussion; any crew member may, while it may change."""
     current = _locked(task)
     role = role_on(by, current.project_id)
-    if role is None:
-        raise NotAllowed("Only crew of this production may comment.")
-    workflow.check_writable(current)
+    workflow.require_comment(current, role)
     body = (body or "").strip()
     if not body:
         raise ValidationError({"body": "Write something first."})
@@ -306,6 +312,7 @@ def comment_add(*, task: Task, by, body: str) -> Comment:
         )
     comment = Comment.objects.create(task=task, author=by, body=body)
     _record(task, by, Activity.Verb.COMMENTED, note=body[:200])
+    notifications.comment_added(comment=comment, task=current, by=by)
     return comment
 
 
@@ -316,7 +323,7 @@ def standard_role(name: str) -> CrewRole:
 @transaction.atomic
 def project_create(*, by, **fields) -> Project:
     """A new production; its creator becomes its supervising producer."""
-    workflow.check_create_project(by)
+    workflow.require_create_project(by)
     project = Project(**fields)
     project.full_clean()
     project.save()
@@ -331,10 +338,7 @@ def project_create(*, by, **fields) -> Project:
 @transaction.atomic
 def project_archive(*, project: Project, by, archived: bool = True) -> Project:
     """Archive a production (its tasks can no longer change), or bring it back."""
-    if not workflow.can_manage_crew(role_on(by, project.pk)):
-        raise NotAllowed(
-            "Only crew whose role may manage the crew can archive this production."
-        )
+    workflow.require_archive_project(role_on(by, project.pk))
     project.archived = archived
     project.save(update_fields=["archived"])
     return project
@@ -353,7 +357,7 @@ def _lock_crew(project: Project) -> None:
         .values_list("archived", flat=True)
         .get(pk=project.pk)
     )
-    workflow.check_crew_open(project)
+    workflow.require_crew_open(project)
 
 
 def _stored(membership: Membership) -> Membership:
@@ -386,7 +390,7 @@ def membership_add(
 ) -> Membership:
     """Bring someone onto the crew, in a role whose rights are within `by`'s."""
     _lock_crew(project)
-    workflow.check_grant(role_on(by, project.pk), role)
+    workflow.require_grant(role_on(by, project.pk), role)
     membership = Membership(
         project=project, user=user, role=role, reports_to=reports_to
     )
@@ -403,9 +407,9 @@ def membership_change(
     _lock_crew(membership.project)
     mine = role_on(by, membership.project_id)
     current = _stored(membership)
-    workflow.check_change_member(mine, current)
-    workflow.check_grant(mine, role)
-    workflow.check_keeps_a_leader(current.role, role, _other_managers(current))
+    workflow.require_change_member(mine, current)
+    workflow.require_grant(mine, role)
+    workflow.require_a_leader_kept(current.role, role, _other_managers(current))
     current.role = role
     current.reports_to = reports_to
     current.full_clean()
@@ -419,8 +423,8 @@ def membership_remove(*, membership: Membership, by) -> None:
     """Take someone off the crew; their open work is left unassigned."""
     _lock_crew(membership.project)
     current = _stored(membership)
-    workflow.check_change_member(role_on(by, current.project_id), current)
-    workflow.check_keeps_a_leader(current.role, None, _other_managers(current))
+    workflow.require_change_member(role_on(by, current.project_id), current)
+    workflow.require_a_leader_kept(current.role, None, _other_managers(current))
     if current.user_id == by.pk:
         reason = f"{by} left the crew"
     else:
@@ -438,8 +442,8 @@ def membership_leave(*, project: Project, by) -> None:
         .first()
     )
     if current is None:
-        raise NotAllowed("You are not on this production's crew.")
-    workflow.check_keeps_a_leader(current.role, None, _other_managers(current))
+        raise NotAllowed(workflow.NOT_CREW)
+    workflow.require_a_leader_kept(current.role, None, _other_managers(current))
     _depart(current, by=by, reason=f"{by} left the crew")
 
 
@@ -489,3 +493,201 @@ def _depart(membership: Membership, *, by, reason: str) -> None:
                 note=f"{'unassigned' if unassigned else 'reviewer changed'} "
                 f"because {reason}",
             )
+
+
+# --- episodes and run-of-show templates ------------------------------------------
+
+
+def _check_plan(project: Project, by) -> None:
+    workflow.require_plan_episodes(project, role_on(by, project.pk))
+
+
+@transaction.atomic
+def episode_create(*, project: Project, by, **fields) -> Episode:
+    """A new episode of the production, from crew who may assign."""
+    _check_plan(project, by)
+    episode = Episode(project=project, **fields)
+    episode.full_clean()
+    episode.save()
+    return episode
+
+
+def shiftable_tasks(episode: Episode):
+    """The episode's open tasks with a date or a slot: those a new air date moves."""
+    return (
+        episode.tasks.filter(archived=False, status__in=Task.OPEN_STATUSES)
+        .filter(Q(due_date__isnull=False) | Q(starts_at__isnull=False))
+        .select_related("assignee")
+        .order_by(F("due_date").asc(nulls_last=True), "number")
+    )
+
+
+@transaction.atomic
+def episode_update(
+    *, episode: Episode, by, shift_tasks: bool = False, **fields
+) -> list[run_of_show.Shift]:
+    """Edit an episode; with `shift_tasks`, a new air date moves its open
+    tasks by as many days (done and cancelled ones stay). Returns the moves."""
+    project = episode.project
+    _check_plan(project, by)
+    current = Episode.objects.select_for_update().get(pk=episode.pk)
+    current.project = project
+    old_air = current.air_date
+    for name, value in fields.items():
+        setattr(current, name, value)
+    current.full_clean()
+    current.save()
+    shifts = []
+    if shift_tasks and old_air and current.air_date and current.air_date != old_air:
+        shifts = _shift(current, old_air, by=by)
+    for field in Episode._meta.concrete_fields:
+        setattr(episode, field.attname, getattr(current, field.attname))
+    return shifts
+
+
+def episode_shift_air_date(*, episode: Episode, to, by) -> list[run_of_show.Shift]:
+    """Move the air date and the episode's open tasks with it, one record each."""
+    return episode_update(episode=episode, by=by, shift_tasks=True, air_date=to)
+
+
+def plan_air_date_shift(episode: Episode, to) -> list[run_of_show.Shift]:
+    """What moving the air date to `to` would do to the open tasks (a preview)."""
+    if not (episode.air_date and to) or to == episode.air_date:
+        return []
+    days = (to - episode.air_date).days
+    return run_of_show.plan_shift(
+        shiftable_tasks(episode), days, zone=episode.project.tzinfo
+    )
+
+
+def _day(day) -> str:
+    return f"{day.day} {day:%b} {day.year}"
+
+
+def _shift(episode: Episode, old_air, *, by) -> list[run_of_show.Shift]:
+    days = (episode.air_date - old_air).days
+    tasks = shiftable_tasks(episode).select_for_update(of=("self",))
+    shifts = run_of_show.plan_shift(tasks, days, zone=episode.project.tzinfo)
+    note = f"The air date moved from {_day(old_air)} to {_day(episode.air_date)}."
+    for shift in shifts:
+        task = shift.task
+        old = task.due_date if task.due_date else task.starts_at
+        try:
+            if shift.due_date:
+                validate_day(shift.due_date)
+            if shift.starts_at:
+                validate_moment_in(shift.starts_at, episode.project.tzinfo)
+        except ValidationError:
+            raise ValidationError(
+                {
+                    "air_date": f"{task.key} would fall outside the dates Slate "
+                    f"accepts. {OUT_OF_RANGE}"
+                }
+            ) from None
+        task.due_date, task.starts_at, task.ends_at = (
+            shift.due_date,
+            shift.starts_at,
+            shift.ends_at,
+        )
+        task.version += 1
+        task.save(
+            update_fields=["due_date", "starts_at", "ends_at", "version", "updated_at"]
+        )
+        # One record per task: its due date, or its slot when it has no date.
+        field = "due_date" if shift.due_date else "starts_at"
+        _record(
+            task,
+            by,
+            Activity.Verb.CHANGED,
+            field=field,
+            old_value=_shown(old),
+            new_value=_shown(getattr(task, field)),
+            note=note,
+        )
+    return shifts
+
+
+def run_of_show_plan(
+    *, episode: Episode, template: RunOfShow
+) -> list[run_of_show.Planned]:
+    """The tasks `template` makes for `episode`, by due date; the lines that
+    already made one for it say which."""
+    if episode.air_date is None:
+        raise ValidationError(
+            {
+                "air_date": "Give the episode an air date: a template's tasks "
+                "are dated back from it."
+            }
+        )
+    project = episode.project
+    crew = Membership.objects.filter(project=project).with_people().in_crew_order()
+    lines = list(template.lines.select_related("role", "assignee"))
+    made = {}
+    if episode.pk:
+        made = {
+            task.made_from_id: task
+            for task in Task.objects.filter(episode=episode, made_from__in=lines)
+        }
+    return run_of_show.plan(episode, lines, list(crew), zone=project.tzinfo, made=made)
+
+
+@transaction.atomic
+def run_of_show_apply(*, episode: Episode, template: RunOfShow, by) -> list[Task]:
+    """Make the episode's tasks from a template, each through task_create with
+    its record; a line that already made one for this episode makes none."""
+    project = episode.project
+    _check_plan(project, by)
+    if template.project_id != project.pk:
+        raise ValidationError(
+            {"template": "That template belongs to another production."}
+        )
+    # Two people applying at once: the second waits, then finds the tasks made.
+    list(Episode.objects.select_for_update().filter(pk=episode.pk).values_list("pk"))
+    created = []
+    for planned in run_of_show_plan(episode=episode, template=template):
+        if planned.made is not None:
+            continue
+        task = task_create(
+            project=project,
+            by=by,
+            title=planned.title,
+            kind=planned.kind,
+            priority=planned.priority,
+            due_date=planned.due_date,
+            starts_at=planned.starts_at,
+            ends_at=planned.ends_at,
+            description=planned.description,
+            assignee=planned.assignee,
+            reviewer=planned.reviewer,
+            episode=episode,
+        )
+        Task.objects.filter(pk=task.pk).update(made_from=planned.line)
+        task.made_from = planned.line
+        created.append(task)
+    return created
+
+
+@transaction.atomic
+def run_of_show_create(*, project: Project, by, name: str) -> RunOfShow:
+    """A new, empty run-of-show template of the production."""
+    _check_plan(project, by)
+    template = RunOfShow(project=project, name=name)
+    template.full_clean()
+    template.save()
+    return template
+
+
+@transaction.atomic
+def run_of_show_line_save(*, line: RunOfShowLine, by) -> RunOfShowLine:
+    """Add a duty to a template, or save the changes made to one."""
+    _check_plan(line.template.project, by)
+    line.full_clean()
+    line.save()
+    return line
+
+
+@transaction.atomic
+def run_of_show_line_remove(*, line: RunOfShowLine, by) -> None:
+    """Take a duty out of its template; the tasks it made stay, unmarked."""
+    _check_plan(line.template.project, by)
+    line.delete()

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "axes",
+    "django_tasks_db",
     "production",
 ]
 
@@ -68,7 +69,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "production.views.fragments.HtmxNotFoundMiddleware",
+    "production.middleware.HtmxNotFoundMiddleware",
+    "production.middleware.HtmxLoginMiddleware",
     "production.middleware.RefuseNulMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its page.
     "axes.middleware.AxesMiddleware",
@@ -88,8 +90,17 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
+                "production.words.words",
             ],
         },
+    },
+    {
+        # For the partials too hot for the template language (the board's
+        # cards): Jinja2, with markupsafe's escaping. Django's stay the default.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "production.jinja_env.environment"},
     },
 ]
 
@@ -213,6 +224,39 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Background work (the e-mails) goes through Django's tasks framework into a
+# queue table in the database; `manage.py db_worker` runs it (`make run`
+# starts one beside the web server). Several workers may share the queue.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# E-mail: printed to the console unless an SMTP server is named. Django 6.1's
+# MAILERS replace its EMAIL_* settings; the environment keeps their names.
+if os.environ.get("EMAIL_HOST"):
+    email_port = os.environ.get("EMAIL_PORT") or "587"
+    if not email_port.isdigit():
+        raise SystemExit("Slate: EMAIL_PORT must be a number, like 587.")
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": os.environ["EMAIL_HOST"],
+                "port": int(email_port),
+                "username": os.environ.get("EMAIL_HOST_USER", ""),
+                "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+                "use_tls": env_bool("EMAIL_USE_TLS", True),
+                # A hung mail server fails the try (retried later) instead
+                # of holding a worker for ever.
+                "timeout": 20,
+            },
+        }
+    }
+else:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Slate <slate@localhost>")
+# Links in e-mails are absolute: where people reach this Slate.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 LOGGING = {
     "version": 1,

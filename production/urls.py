@@ -3,7 +3,17 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter
 
 from production.converters import ProjectCodeConverter, TaskKeyConverter
-from production.views import board, calendar, crew, home, projects, task_list, tasks
+from production.views import (
+    board,
+    calendar,
+    crew,
+    episodes,
+    home,
+    notifications,
+    projects,
+    task_list,
+    tasks,
+)
 
 register_converter(ProjectCodeConverter, "code")
 register_converter(TaskKeyConverter, "key")
@@ -16,6 +26,7 @@ urlpatterns = [
     path("projects/", projects.project_list, name="project-list"),
     path("projects/new/", projects.project_create, name="project-create"),
     path("projects/<code:code>/", board.board, name="project-board"),
+    path("projects/<code:code>/more/", board.board_more, name="board-more"),
     path(
         "projects/<code:code>/archive/",
         projects.project_archive,
@@ -40,6 +51,63 @@ urlpatterns = [
         "projects/<code:code>/calendar/",
         calendar.project_calendar,
         name="project-calendar",
+    ),
+    path("projects/<code:code>/episodes/", episodes.episode_list, name="episode-list"),
+    path(
+        "projects/<code:code>/episodes/new/",
+        episodes.episode_create,
+        name="episode-create",
+    ),
+    path(
+        "projects/<code:code>/episodes/<int:pk>/",
+        episodes.episode_detail,
+        name="episode-detail",
+    ),
+    path(
+        "projects/<code:code>/episodes/<int:pk>/edit/",
+        episodes.episode_edit,
+        name="episode-edit",
+    ),
+    path(
+        "projects/<code:code>/episodes/<int:pk>/apply/",
+        episodes.episode_apply,
+        name="episode-apply",
+    ),
+    path(
+        "projects/<code:code>/run-of-show/",
+        episodes.run_of_show_list,
+        name="run-of-show-list",
+    ),
+    path(
+        "projects/<code:code>/run-of-show/<int:pk>/",
+        episodes.run_of_show_detail,
+        name="run-of-show-detail",
+    ),
+    path(
+        "projects/<code:code>/run-of-show/<int:pk>/lines/<int:line_pk>/",
+        episodes.run_of_show_line,
+        name="run-of-show-line",
+    ),
+    path(
+        "projects/<code:code>/run-of-show/<int:pk>/lines/<int:line_pk>/remove/",
+        episodes.run_of_show_line_remove,
+        name="run-of-show-line-remove",
+    ),
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path(
+        "notifications/read/",
+        notifications.notification_read_all,
+        name="notifications-read-all",
+    ),
+    path(
+        "notifications/<int:pk>/read/",
+        notifications.notification_read,
+        name="notification-read",
+    ),
+    path(
+        "notifications/settings/",
+        notifications.notification_settings,
+        name="notification-settings",
     ),
     path("calendar/", calendar.my_calendar, name="my-calendar"),
     path("calendar/token/", calendar.feed_token, name="calendar-token"),

@@ -5,7 +5,10 @@ Pure Python: every function takes what it needs to know about the user (their
 crew role on the task's production, None for someone not on the crew, and
 where it matters the ids of the people who report to them there), so that a
 page can check a hundred cards without a query each. Services and views both
-ask here; a template only shows what these functions allowed.
+ask here; a template only shows what these functions allowed. A `can_…`
+function answers whether someone may do a thing; its `require_…` twin raises
+NotAllowed with the one sentence that says why not, for views and services
+alike.
 """
 
 from collections.abc import Collection
@@ -44,6 +47,13 @@ class Move:
     def sends_up(self) -> bool:
         """The one move that keeps the status: the task goes to another reviewer."""
         return self.source == self.target
+
+    @property
+    def element_id(self) -> str:
+        """The id of this move's form on a page, from its target status: a page
+        offers one move a target (move_actions); sending up names itself, as
+        its target is where the task already is."""
+        return f"move-{self.target}-send-up" if self.sends_up else f"move-{self.target}"
 
 
 OPEN_WORK = (S.TODO, S.IN_PROGRESS, S.REVIEW, S.CHANGES)
@@ -95,6 +105,14 @@ class NotAllowed(PermissionDenied):
     """The workflow refuses this; the message says why, for a 403 page."""
 
 
+NOT_CREW = "You are not on this production's crew."
+
+
+def require_crew(role: CrewRole | None) -> None:
+    if role is None:
+        raise NotAllowed(NOT_CREW)
+
+
 def _is(person_id, user) -> bool:
     return person_id is not None and person_id == user.pk
 
@@ -125,7 +143,7 @@ def is_read_only(task: Task) -> bool:
     return bool(read_only_reason(task))
 
 
-def check_writable(task: Task) -> None:
+def require_writable(task: Task) -> None:
     if reason := read_only_reason(task):
         raise NotAllowed(reason)
 
@@ -143,26 +161,12 @@ def move_actions(task: Task, user, role: CrewRole | None) -> list[Move]:
     return moves
 
 
-def allowed_moves(task: Task, user, role: CrewRole | None = None) -> set[str]:
-    """The statuses this user may move this task to now.
-
-    Pass the user's role on the task's production where the caller has it;
-    without it, it is looked up (one query).
-    """
-    if role is None:
-        from production.access import role_on
-
-        role = role_on(user, task.project_id)
-    return {move.target for move in move_actions(task, user, role)}
-
-
-def check_move(task: Task, user, role: CrewRole | None, target: str) -> Move:
+def require_move(task: Task, user, role: CrewRole | None, target: str) -> Move:
     """The move to `target` this user would make, or NotAllowed saying why not."""
     if target not in S.values:
         raise NotAllowed(f"“{target}” is not a status.")
-    if role is None:
-        raise NotAllowed("You are not on this production's crew.")
-    check_writable(task)
+    require_crew(role)
+    require_writable(task)
     candidates = [move for move in MOVES_FROM[task.status] if move.target == target]
     if not candidates:
         raise NotAllowed(
@@ -199,12 +203,21 @@ def send_up_to(task: Task, crew) -> int | None:
     return next((member.user_id for member in crew if decides(member)), None)
 
 
-def can_view(role: CrewRole | None) -> bool:
-    return role is not None
+def require_send_up_to(task: Task, crew) -> int:
+    """Whom the task goes up to (send_up_to), or NotAllowed when nobody may take it."""
+    if (to := send_up_to(task, crew)) is None:
+        raise NotAllowed("Nobody else on this crew may approve it: it cannot go up.")
+    return to
 
 
 def can_comment(task: Task, role: CrewRole | None) -> bool:
     return role is not None and not is_read_only(task)
+
+
+def require_comment(task: Task, role: CrewRole | None) -> None:
+    if role is None:
+        raise NotAllowed("Only crew of this production may comment.")
+    require_writable(task)
 
 
 def can_pitch(project, role: CrewRole | None) -> bool:
@@ -218,7 +231,7 @@ def can_create_tasks(project, role: CrewRole | None, *, has_crew: bool) -> bool:
     return can_pitch(project, role) and (role.can_assign or has_crew)
 
 
-def check_create(project, role: CrewRole | None) -> None:
+def require_create_task(project, role: CrewRole | None) -> None:
     if role is None:
         raise NotAllowed("Only crew of this production may add tasks to it.")
     if project.archived:
@@ -266,12 +279,12 @@ def editable_fields(
     return ()
 
 
-def check_edit(
+def require_edit(
     task: Task, user, role: CrewRole | None, *, crew_ids: Collection[int] = ()
 ) -> tuple[str, ...]:
     """The fields this user may change, or NotAllowed saying why there are none."""
     if role is not None:
-        check_writable(task)
+        require_writable(task)
     fields = editable_fields(task, user, role, crew_ids=crew_ids)
     if not fields:
         raise NotAllowed(
@@ -281,7 +294,7 @@ def check_edit(
     return fields
 
 
-def check_fields(fields: Collection[str], allowed: Collection[str]) -> None:
+def require_fields(fields: Collection[str], allowed: Collection[str]) -> None:
     """Refuse changing a field beyond those editable_fields allowed."""
     if refused := [name for name in fields if name not in allowed]:
         names = ", ".join(
@@ -304,17 +317,43 @@ def can_archive(task: Task, role: CrewRole | None) -> bool:
     return can_assign(role) and not is_read_only(task)
 
 
+def require_archive(task: Task, role: CrewRole | None) -> None:
+    if not can_assign(role):
+        raise NotAllowed("Only crew whose role may assign can archive tasks.")
+    require_writable(task)
+
+
 def can_assign(role: CrewRole | None) -> bool:
     """Create, edit, reassign and archive any task of the production."""
     return role is not None and role.can_assign
 
 
 def can_manage_crew(role: CrewRole | None) -> bool:
+    """Bring people onto the crew, change and remove them; archive the production."""
     return role is not None and role.can_manage_crew
+
+
+def require_archive_project(role: CrewRole | None) -> None:
+    if not can_manage_crew(role):
+        raise NotAllowed(
+            "Only crew whose role may manage the crew can archive this production."
+        )
 
 
 def can_approve(role: CrewRole | None) -> bool:
     return role is not None and role.can_approve
+
+
+def can_change_in_bulk(role: CrewRole | None) -> bool:
+    """The task list's bulk bar: assign, reschedule or move many tasks."""
+    return can_assign(role) or can_approve(role)
+
+
+def require_change_in_bulk(role: CrewRole | None) -> None:
+    if not can_change_in_bulk(role):
+        raise NotAllowed(
+            "Only crew who may assign or approve work can change tasks in bulk."
+        )
 
 
 # --- the crew: who may grant, change and remove whom ----------------------------
@@ -362,13 +401,13 @@ def can_change_member(role: CrewRole | None, member_role: CrewRole) -> bool:
     return can_manage_crew(role) and rights_within(member_role, of=role)
 
 
-def check_manage_crew(role: CrewRole | None) -> None:
+def require_manage_crew(role: CrewRole | None) -> None:
     if not can_manage_crew(role):
         raise NotAllowed("Only crew whose role may manage the crew can change it.")
 
 
-def check_grant(role: CrewRole | None, granted: CrewRole) -> None:
-    check_manage_crew(role)
+def require_grant(role: CrewRole | None, granted: CrewRole) -> None:
+    require_manage_crew(role)
     if not can_grant(role, granted):
         beyond = " and ".join(_beyond(granted, role))
         raise NotAllowed(
@@ -376,9 +415,9 @@ def check_grant(role: CrewRole | None, granted: CrewRole) -> None:
         )
 
 
-def check_change_member(role: CrewRole | None, member) -> None:
+def require_change_member(role: CrewRole | None, member) -> None:
     """`member` is a Membership with its user and role."""
-    check_manage_crew(role)
+    require_manage_crew(role)
     if not can_change_member(role, member.role):
         beyond = " and ".join(_beyond(member.role, role))
         raise NotAllowed(
@@ -387,7 +426,7 @@ def check_change_member(role: CrewRole | None, member) -> None:
         )
 
 
-def check_keeps_a_leader(
+def require_a_leader_kept(
     before: CrewRole, after: CrewRole | None, others: list[CrewRole]
 ) -> None:
     """Refuse a change of one member's role (None: they go) that takes away the
@@ -400,7 +439,7 @@ def check_keeps_a_leader(
             raise NotAllowed(LAST_LEADER)
 
 
-def check_crew_open(project) -> None:
+def require_crew_open(project) -> None:
     if project.archived:
         raise NotAllowed("This production is archived; its crew can no longer change.")
 
@@ -410,9 +449,32 @@ def can_create_project(user) -> bool:
     return user.is_authenticated and user.has_perm("production.add_project")
 
 
-def check_create_project(user) -> None:
+def require_create_project(user) -> None:
     if not can_create_project(user):
         raise NotAllowed(
             "Only people allowed to start productions may create one; "
             "ask an administrator."
+        )
+
+
+# --- episodes and run-of-show templates ----------------------------------------
+
+
+def can_plan_episodes(project, role: CrewRole | None) -> bool:
+    """Create and edit episodes and run-of-show templates, and make an
+    episode's tasks from one: crew who may assign, while the production is
+    not archived."""
+    return can_assign(role) and not project.archived
+
+
+def require_plan_episodes(project, role: CrewRole | None) -> None:
+    if role is not None and project.archived:
+        raise NotAllowed(
+            "This production is archived; its episodes and templates can no "
+            "longer change."
+        )
+    if not can_plan_episodes(project, role):
+        raise NotAllowed(
+            "Only crew whose role may assign tasks can plan episodes and "
+            "run-of-show templates."
         )

@@ -8,8 +8,12 @@ SLATE_TEST_NOW=2028-02-29T23:30:00+00:00 runs the session on that day and time
 daylight-saving changes are tried on purpose (`make test-dates`).
 """
 
+import asyncio
 import datetime as dt
+import email
+import email.policy
 import os
+import socket
 
 import pytest
 import time_machine
@@ -152,3 +156,56 @@ def load_project(producer, ap):
     )
     Episode.objects.create(project=project, number=1)
     return project
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on (just now)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Inbox:
+    """What a real SMTP server (aiosmtpd) on 127.0.0.1 received, parsed."""
+
+    def __init__(self):
+        self.messages: list[email.message.EmailMessage] = []
+        # Seconds each message takes to accept: a slow server, for races.
+        self.delay = 0.0
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        self.messages.append(
+            email.message_from_bytes(envelope.content, policy=email.policy.default)
+        )
+        return "250 Message accepted for delivery"
+
+    def point_at(self, settings, port: int) -> None:
+        """Send Slate's e-mail to 127.0.0.1:`port` (this server's, or a closed one)."""
+        settings.MAILERS = {
+            "default": {
+                "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
+            }
+        }
+
+    def to(self, user) -> list[email.message.EmailMessage]:
+        return [message for message in self.messages if message["To"] == user.email]
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on a free port, with Slate's SMTP mailer pointed at
+    it (as EMAIL_HOST/EMAIL_PORT do); yields its Inbox."""
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    inbox.port = controller.port
+    inbox.point_at(settings, controller.port)
+    try:
+        yield inbox
+    finally:
+        controller.stop()

@@ -6,7 +6,10 @@ import re
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
+
+from production.models import RunOfShow, RunOfShowLine
 
 
 def count_queries(client, url, data=None, **headers) -> int:
@@ -80,3 +83,25 @@ def assert_marked(page: str, field_id: str, error: str) -> None:
     )
     assert message, f"no #{field_id}_error"
     assert error in html.unescape(message.group(1)), message.group(1)
+
+
+def episode_page_urls(morn) -> dict[str, str]:
+    """An address for each of EPISODE_PAGES, on MORN."""
+    template = RunOfShow.objects.create(project=morn, name="Private show")
+    line = RunOfShowLine.objects.create(template=template, title="Duty", days_before=1)
+    episode = morn.episodes.get(number=101)
+    code = {"code": "MORN"}
+    return {
+        "episode-list": reverse("episode-list", kwargs=code),
+        "episode-create": reverse("episode-create", kwargs=code),
+        "episode-detail": episode.get_absolute_url(),
+        "episode-edit": reverse("episode-edit", kwargs=code | {"pk": episode.pk}),
+        "episode-apply": reverse("episode-apply", kwargs=code | {"pk": episode.pk})
+        + f"?template={template.pk}",
+        "run-of-show-list": reverse("run-of-show-list", kwargs=code),
+        "run-of-show-detail": template.get_absolute_url(),
+        "run-of-show-line": reverse(
+            "run-of-show-line",
+            kwargs=code | {"pk": template.pk, "line_pk": line.pk},
+        ),
+    }

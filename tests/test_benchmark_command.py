@@ -33,7 +33,7 @@ def report(tmp_path_factory):
     out = StringIO()
     call_command(
         "benchmark",
-        "--sizes=20,40",
+        "--sizes=50,60",
         "--repeat=2",
         "--load-seconds=1",
         "--load-requests=150",
@@ -50,12 +50,12 @@ def test_prints_a_row_per_page_user_and_size(report):
     """The table has the minimal view and each main page, for both sizes."""
     text, figures = report
     assert re.search(r"^page\s+user\s+tasks\s+queries\s+median ms\s+p95 ms", text, re.M)
-    for tasks in (20, 40):
+    for tasks in (50, 60):
         assert re.search(rf"^minimal view\s+anonymous\s+{tasks}\s", text, re.M)
         for user in ("producer", "ap"):
             assert re.search(rf"^my work\s+{user}\s+{tasks}\s+\d+\s+[\d.]+", text, re.M)
-    assert set(figures["runs"]) == {"20", "40"}
-    assert figures["runs"]["40"]["tasks"] == 40
+    assert set(figures["runs"]) == {"50", "60"}
+    assert figures["runs"]["60"]["tasks"] == 60
 
 
 def test_cleans_up_its_throw_away_data(report):
@@ -71,7 +71,7 @@ def test_measures_static_sizes_and_query_plans(report):
     text, figures = report
     assert "htmx" in text and "JS KB gz" in text
     assert re.search(r"^PASS  JavaScript a page loads, gzip: [\d.]+ KB", text, re.M)
-    plans = figures["runs"]["40"]["plans"]
+    plans = figures["runs"]["60"]["plans"]
     assert any(plan["page"] == "my work" and plan["plan"] for plan in plans)
     # page, task queries, index searches, whole-index scans, table scans (none)
     assert re.search(r"^my work\s+\d+\s+\d+\s+\d+\s+0\s+\d+$", text, re.M)

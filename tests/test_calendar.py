@@ -314,8 +314,11 @@ def test_previous_and_next_are_real_links_that_keep_the_filters(morn, ap, client
         )
         assert link, month
         assert "kind=booking" in link[2]
-        assert 'hx-target="#calendar-grid"' in link[0]
-        assert 'hx-push-url="true"' in link[0]
+        assert f'hx-get="?{link[2]}"' in link[0]
+    # The links swap the grid and keep the URL: htmx inherits these.
+    grid = re.search(r'<section id="calendar-grid"[^>]*>', html)[0]
+    assert 'hx-target="#calendar-grid"' in grid
+    assert 'hx-push-url="true"' in grid
 
 
 def test_the_filter_bar_filters_the_month_shown(morn, ap, client_for):

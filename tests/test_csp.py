@@ -15,9 +15,10 @@ import pytest
 from django.test import Client
 from django.urls import URLResolver, reverse
 
-from production import ical
+from production import ical, services
 from production.models import Task
 from production.urls import urlpatterns
+from tests.pages import episode_page_urls
 
 HEADER = "Content-Security-Policy"
 NONCE = re.compile(r"'nonce-([^']+)'")
@@ -34,6 +35,9 @@ POST_ONLY = {
     "task-move",
     "task-comment",
     "task-archive",
+    "notification-read",
+    "notifications-read-all",
+    "run-of-show-line-remove",
 }
 # Not HTML: the iCal feed (its header is still checked).
 NOT_HTML = {"calendar-feed"}
@@ -160,6 +164,12 @@ def pages(demo, morn):
         .values_list("key", flat=True)
     )
     board = reverse("project-board", kwargs={"code": "MORN"})
+    # A mention: links in a comment, and notifications on the crew's pages.
+    services.comment_add(
+        task=Task.objects.get(key=keys[0]),
+        by=demo["producer"],
+        body="Over to you, @ap and @editor.",
+    )
     return {
         "login": [reverse("login")],
         "admin/": [reverse("admin:login")],
@@ -171,6 +181,11 @@ def pages(demo, morn):
             board + "?kind=booking&q=book",
             board + "?status=todo&page=2",
             board + "?assignee=nobody&priority=9",
+        ],
+        # Show more: the next cards with htmx, the board without.
+        "board-more": [
+            reverse("board-more", kwargs={"code": "MORN"}) + "?status=todo&page=2",
+            reverse("board-more", kwargs={"code": "MORN"}) + "?status=todo&page=x",
         ],
         "task-list": [
             reverse("task-list", kwargs={"code": "MORN"}),
@@ -192,6 +207,12 @@ def pages(demo, morn):
         + [reverse("task-detail", kwargs={"key": keys[0]}) + "?part=comments"]
         + [reverse("task-detail", kwargs={"key": keys[0]}) + "?part=history"],
         "task-edit": [reverse("task-edit", kwargs={"key": key}) for key in keys[:6]],
+        **{name: [address] for name, address in episode_page_urls(morn).items()},
+        "notifications": [
+            reverse("notifications"),
+            reverse("notifications") + "?page=x",
+        ],
+        "notification-settings": [reverse("notification-settings")],
     }
 
 

@@ -404,3 +404,25 @@ def test_an_expired_form_gets_a_page_that_says_so(demo):
     assert response.status_code == 403
     assert "This form has expired" in response.content.decode()
     assert not demo["ap"].comments.exists()
+
+
+def test_an_htmx_request_after_the_session_ended_loads_the_login_page(demo):
+    """htmx from a page whose session has ended sends the browser to the login
+    page as a whole page, back to that page afterwards; a plain request is
+    redirected as ever."""
+    client = Client()
+    board = reverse("project-board", kwargs={"code": "MORN"})
+    move = reverse("task-move", kwargs={"key": "MORN-3"})
+    sent_from = {"HTTP_HX_CURRENT_URL": f"http://testserver{board}?kind=script"}
+    moved = client.post(move, {"to": "in_progress"}, **HTMX, **sent_from)
+    assert moved.status_code == 200
+    assert (
+        moved["HX-Redirect"] == "/accounts/login/?next=/projects/MORN/%3Fkind%3Dscript"
+    )
+    assert b"<form" not in moved.content
+    refreshed = client.get(board, **HTMX)
+    assert refreshed["HX-Redirect"] == "/accounts/login/?next=/projects/MORN/"
+    plain = client.post(move, {"to": "in_progress"})
+    assert plain.status_code == 302
+    assert plain["Location"] == "/accounts/login/?next=/tasks/MORN-3/move/"
+    assert Task.objects.get(key="MORN-3").status == Task.Status.TODO

@@ -90,15 +90,14 @@ def test_validating_against_fetched_lists_costs_no_query(morn, editor):
     assert form.cleaned_data["assignee"] == editor
 
 
-def test_without_lists_the_project_querysets_validate(morn, editor, outsider):
-    """Given only the project, the form still accepts its crew and refuses others."""
-    assert TaskFilterForm(QueryDict(f"assignee={editor.pk}"), project=morn).is_valid()
+def test_the_crew_and_episodes_of_the_production_validate(morn, editor, outsider):
+    """The form accepts the production's crew and refuses others, and another
+    production's episode."""
+    assert _form(morn, f"assignee={editor.pk}").is_valid()
     other = Episode.objects.create(
         project=morn.__class__.objects.get(code="NITE"), number=1
     )
-    form = TaskFilterForm(
-        QueryDict(f"assignee={outsider.pk}&episode={other.pk}"), project=morn
-    )
+    form = _form(morn, f"assignee={outsider.pk}&episode={other.pk}")
     assert set(form.errors) == {"assignee", "episode"}
 
 
@@ -260,9 +259,9 @@ def test_an_odd_day_to_open_is_ignored(client_for, ap, day):
     assert response.context["weeks"] == plain.context["weeks"]
 
 
-def test_without_lists_a_huge_id_is_a_form_error(morn):
-    """Validated by query (no fetched lists), an id past the database's integers
-    is refused as a choice, not a database error."""
-    form = TaskFilterForm(QueryDict(f"assignee={HUGE}&episode={HUGE}"), project=morn)
+def test_a_huge_id_is_a_form_error(morn):
+    """An id past the database's integers is refused as a choice, not a
+    database error."""
+    form = _form(morn, f"assignee={HUGE}&episode={HUGE}")
     assert set(form.errors) == {"assignee", "episode"}
     assert len(_keys(form, morn)) == Task.objects.filter(project=morn).count()

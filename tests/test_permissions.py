@@ -22,7 +22,11 @@ from production.models import (
     CrewRole,
     Episode,
     Membership,
+    Notification,
+    NotificationPreference,
     Project,
+    RunOfShow,
+    RunOfShowLine,
     Task,
     User,
 )
@@ -53,8 +57,12 @@ def database_snapshot() -> dict:
         "roles": rows(CrewRole),
         "memberships": rows(Membership),
         "tasks": rows(Task),
+        "run_of_shows": rows(RunOfShow),
+        "run_of_show_lines": rows(RunOfShowLine),
         "comments": rows(Comment),
         "activities": rows(Activity),
+        "notifications": rows(Notification),
+        "preferences": rows(NotificationPreference),
         "users": rows(User, "last_login", "password"),
     }
 
@@ -69,6 +77,8 @@ class World:
     roles: dict
     memberships: dict
     tokens: dict = field(default_factory=dict)
+    # One unread notification each, on no task: opening a task reads none.
+    notices: dict = field(default_factory=dict)
 
     def edit_data(self, task: Task, **changes) -> dict:
         """A complete task form as the edit page would post it."""
@@ -89,6 +99,16 @@ def world(demo, morn, task_of):
             m.user.username: m for m in morn.memberships.select_related("user")
         },
         tokens={name: ical.feed_token(user) for name, user in demo.items()},
+        notices={
+            name: Notification.objects.create(
+                recipient=user,
+                # A production they are crew of: the outsider's is NITE.
+                project=user.memberships.first().project,
+                kind=Notification.Kind.COMMENTED,
+                summary="Someone commented",
+            )
+            for name, user in demo.items()
+        },
     )
 
 
@@ -144,6 +164,53 @@ def member(name, username):
     )
 
 
+def notice(name, username):
+    return lambda world: reverse(name, kwargs={"pk": world.notices[username].pk})
+
+
+def episode(name):
+    """An address of MORN's episode 101, which has tasks."""
+    return lambda world: reverse(
+        name,
+        kwargs={
+            "code": "MORN",
+            "pk": Episode.objects.get(project__code="MORN", number=101).pk,
+        },
+    )
+
+
+def matrix_template() -> RunOfShow:
+    """A MORN run-of-show template with one duty, made on first use."""
+    template, made = RunOfShow.objects.get_or_create(
+        project=Project.objects.get(code="MORN"), name="Matrix show"
+    )
+    if made:
+        RunOfShowLine.objects.create(
+            template=template, title="Matrix duty {number}", days_before=1
+        )
+    return template
+
+
+def run_of_show(name, *, line=False):
+    def address(world):
+        template = matrix_template()
+        kwargs = {"code": "MORN", "pk": template.pk}
+        if line:
+            kwargs["line_pk"] = template.lines.get().pk
+        return reverse(name, kwargs=kwargs)
+
+    return address
+
+
+def line_data(world) -> dict:
+    return {
+        "title": "Matrix duty, edited",
+        "kind": "script",
+        "priority": 2,
+        "days_before": 2,
+    }
+
+
 def not_allowed(url):
     """A GET to a POST-only address: 405 for everyone, before any other check."""
     return Probe("get", url, everyone(405))
@@ -179,6 +246,16 @@ MATRIX: dict[str, list[Probe]] = {
         ),
     ],
     "project-board": [Probe("get", morn("project-board"), crew_only())],
+    # Without htmx, Show more is the board with the column deepened.
+    "board-more": [
+        Probe(
+            "get",
+            lambda world: (
+                reverse("board-more", kwargs={"code": "MORN"}) + "?status=todo&page=2"
+            ),
+            crew_only(302),
+        )
+    ],
     "project-archive": [
         not_allowed(morn("project-archive")),
         Probe("post", morn("project-archive"), managers_only(302)),
@@ -253,6 +330,77 @@ MATRIX: dict[str, list[Probe]] = {
         Probe("post", morn("crew-leave"), crew_only(302, producer=403)),
     ],
     "project-calendar": [Probe("get", morn("project-calendar"), crew_only())],
+    # Episodes and templates: the crew read them; crew who may assign plan.
+    "episode-list": [Probe("get", morn("episode-list"), crew_only())],
+    "episode-create": [
+        Probe("get", morn("episode-create"), managers_only()),
+        Probe(
+            "post",
+            morn("episode-create"),
+            managers_only(302),
+            lambda world: {"number": 900, "title": "Matrix", "air_date": "2031-01-31"},
+        ),
+    ],
+    "episode-detail": [Probe("get", episode("episode-detail"), crew_only())],
+    "episode-edit": [
+        Probe("get", episode("episode-edit"), managers_only()),
+        Probe(
+            "post",
+            episode("episode-edit"),
+            managers_only(302),
+            lambda world: {
+                "number": 101,
+                "title": "Edited by the matrix",
+                "air_date": Episode.objects.get(
+                    project__code="MORN", number=101
+                ).air_date.isoformat(),
+            },
+        ),
+    ],
+    "episode-apply": [
+        Probe(
+            "get",
+            episode("episode-apply"),
+            managers_only(),
+            lambda world: {"template": matrix_template().pk},
+        ),
+        Probe(
+            "post",
+            episode("episode-apply"),
+            managers_only(302),
+            lambda world: {"template": matrix_template().pk},
+        ),
+    ],
+    "run-of-show-list": [
+        Probe("get", morn("run-of-show-list"), crew_only()),
+        Probe(
+            "post",
+            morn("run-of-show-list"),
+            managers_only(302),
+            lambda world: {"name": "Another show"},
+        ),
+    ],
+    "run-of-show-detail": [
+        Probe("get", run_of_show("run-of-show-detail"), crew_only()),
+        Probe("post", run_of_show("run-of-show-detail"), managers_only(302), line_data),
+    ],
+    "run-of-show-line": [
+        Probe("get", run_of_show("run-of-show-line", line=True), managers_only()),
+        Probe(
+            "post",
+            run_of_show("run-of-show-line", line=True),
+            managers_only(302),
+            line_data,
+        ),
+    ],
+    "run-of-show-line-remove": [
+        not_allowed(run_of_show("run-of-show-line-remove", line=True)),
+        Probe(
+            "post",
+            run_of_show("run-of-show-line-remove", line=True),
+            managers_only(302),
+        ),
+    ],
     "my-calendar": [Probe("get", lambda world: reverse("my-calendar"), signed_in(200))],
     "calendar-token": [
         not_allowed(lambda world: reverse("calendar-token")),
@@ -281,6 +429,31 @@ MATRIX: dict[str, list[Probe]] = {
         ),
     ],
     "task-detail": [Probe("get", todo("task-detail"), crew_only())],
+    "notifications": [
+        Probe("get", lambda world: reverse("notifications"), signed_in(200))
+    ],
+    "notifications-read-all": [
+        not_allowed(lambda world: reverse("notifications-read-all")),
+        Probe("post", lambda world: reverse("notifications-read-all"), signed_in(302)),
+    ],
+    # Each person's own: anyone else's is a 404, as if it did not exist.
+    "notification-read": [
+        not_allowed(notice("notification-read", "ap")),
+        Probe(
+            "post",
+            notice("notification-read", "ap"),
+            everyone(404, anonymous=TO_LOGIN) | {"ap": 302},
+        ),
+    ],
+    "notification-settings": [
+        Probe("get", lambda world: reverse("notification-settings"), signed_in(200)),
+        Probe(
+            "post",
+            lambda world: reverse("notification-settings"),
+            signed_in(302),
+            lambda world: dict.fromkeys(Notification.Kind.values, "digest"),
+        ),
+    ],
     # Crew who may assign edit a task; its assignee, ap, its description.
     "task-edit": [
         Probe("get", todo("task-edit"), crew_only(403, ap=200, producer=200)),
@@ -354,10 +527,14 @@ def client_as(world: World, who: str) -> Client:
     return client
 
 
-def check_status(response, expected, url):
+def check_status(response, expected, url, *, htmx=False):
     # The policy rides on every answer, redirects and refusals included.
     assert "Content-Security-Policy" in response.headers, url
-    if expected == TO_LOGIN:
+    if expected == TO_LOGIN and htmx:
+        # htmx loads the login page as a whole page, not into a region.
+        assert response.status_code == 200, url
+        assert response["HX-Redirect"].startswith(reverse("login") + "?next="), url
+    elif expected == TO_LOGIN:
         assert response.status_code == 302, url
         assert response["Location"].startswith(reverse("login") + "?next="), url
     elif expected == TO_ADMIN_LOGIN:
@@ -397,7 +574,7 @@ def test_permission_matrix(world, name, who):
         if expected not in SUCCESS:
             # The same refusal for an htmx request: no fragment slips through.
             again = getattr(client, probe.method)(url, data, HTTP_HX_REQUEST="true")
-            check_status(again, expected, url)
+            check_status(again, expected, url, htmx=True)
             check_refusal_says_why(again, url)
             assert database_snapshot() == before, f"{who} htmx {url} changed data"
 
@@ -412,7 +589,16 @@ def without_secrets(response) -> bytes:
 def test_outsider_404_looks_like_any_unknown_production(world):
     """A production you are not on is indistinguishable from one that does not exist."""
     client = client_as(world, "outsider")
-    for path in ("", "tasks/", "crew/", "calendar/", "tasks/new/"):
+    for path in (
+        "",
+        "tasks/",
+        "crew/",
+        "calendar/",
+        "tasks/new/",
+        "episodes/",
+        "episodes/new/",
+        "run-of-show/",
+    ):
         real = client.get(f"/projects/MORN/{path}")
         made_up = client.get(f"/projects/ZZZZ/{path}")
         assert real.status_code == made_up.status_code == 404

@@ -6,6 +6,7 @@ from django.urls import URLPattern, reverse
 
 from production import ical
 from production.urls import urlpatterns
+from tests.pages import episode_page_urls
 
 # Every page a GET reaches, with what it needs; POST-only URLs are listed
 # apart so that a new URL must be placed in one or the other.
@@ -21,6 +22,8 @@ PAGES = {
     "my-calendar": {},
     "task-detail": {"key": "MORN-1"},
     "task-edit": {"key": "MORN-1"},
+    "notifications": {},
+    "notification-settings": {},
 }
 POST_ONLY = {
     "logout",
@@ -33,14 +36,29 @@ POST_ONLY = {
     "task-move",
     "task-comment",
     "task-archive",
+    "notification-read",
+    "notifications-read-all",
+    "run-of-show-line-remove",
 }
-ELSEWHERE = {"login", "calendar-feed"}  # tested below with what they need
+# One production's episodes and templates: their ids are looked up below.
+EPISODE_PAGES = {
+    "episode-list",
+    "episode-create",
+    "episode-detail",
+    "episode-edit",
+    "episode-apply",
+    "run-of-show-list",
+    "run-of-show-detail",
+    "run-of-show-line",
+}
+# Tested below with what they need.
+ELSEWHERE = {"login", "calendar-feed", "board-more"}
 
 
 def test_every_url_is_checked_here():
     """A new page must say whether it is a page for people or a POST."""
     names = {p.name for p in urlpatterns if isinstance(p, URLPattern)}
-    assert names == set(PAGES) | POST_ONLY | ELSEWHERE
+    assert names == set(PAGES) | POST_ONLY | ELSEWHERE | EPISODE_PAGES
 
 
 def cache_control(response) -> set[str]:
@@ -108,3 +126,27 @@ def test_slate_sets_only_the_cookies_security_md_names(demo, morn):
     assert seen["sessionid"]["httponly"]
     assert seen["sessionid"]["samesite"] == "Lax"
     assert not seen["csrftoken"]["httponly"]
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
+def test_show_more_is_private(htmx, client_for, producer):
+    """Show more's cards (htmx), and its way back to the board, are private."""
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    url = reverse("board-more", kwargs={"code": "MORN"}) + "?status=todo&page=2"
+    response = client_for(producer).get(url, **headers)
+    assert response.status_code == (200 if htmx else 302)
+    assert "private" in cache_control(response)
+    assert "public" not in cache_control(response)
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
+def test_episode_pages_are_private(htmx, client_for, producer, morn):
+    """Episodes and run-of-show templates say `Cache-Control: private` too."""
+    urls = episode_page_urls(morn)
+    assert set(urls) == EPISODE_PAGES
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    client = client_for(producer)
+    for name, url in urls.items():
+        response = client.get(url, **headers)
+        assert response.status_code == 200, name
+        assert "private" in cache_control(response), name

@@ -15,6 +15,7 @@ from tests.factories import add_tasks
 from tests.pages import count_queries
 
 BOARD = "/projects/MORN/"
+MORE = "/projects/MORN/more/"
 HTMX = {"HTTP_HX_REQUEST": "true"}
 COLUMN_ORDER = [
     "proposed",
@@ -248,19 +249,20 @@ def test_show_more_with_htmx_returns_the_next_cards(client_for, producer, morn):
     add_tasks(morn, 120, status="todo", priority=1)
     client = client_for(producer)
     first = column_keys(client.get(BOARD), "todo")
-    second = client.get(BOARD + "?status=todo&page=2", **HTMX)
+    second = client.get(MORE + "?status=todo&page=2", **HTMX)
     html = second.content.decode()
     assert second.status_code == 200 and "<html" not in html
     page_two = list(cards(second))
     assert len(page_two) == MORE_CARDS and not set(page_two) & set(first)
-    assert 'hx-get="/projects/MORN/?status=todo&amp;page=3"' in html
+    assert 'href="/projects/MORN/?status=todo&amp;page=3"' in html
+    assert 'hx-get="/projects/MORN/more/?status=todo&amp;page=3"' in html
     assert 'hx-target="closest li" hx-swap="outerHTML"' in html
     assert "autofocus" in cards(second)[page_two[0]]
     assert "autofocus" not in cards(second)[page_two[1]]
-    third = client.get(BOARD + "?status=todo&page=3", **HTMX)
+    third = client.get(MORE + "?status=todo&page=3", **HTMX)
     page_three = list(cards(third))
     assert len(page_three) == MORE_CARDS
-    fourth = client.get(BOARD + "?status=todo&page=4", **HTMX)
+    fourth = client.get(MORE + "?status=todo&page=4", **HTMX)
     rest = list(cards(fourth))
     total = Task.objects.filter(project=morn, status="todo").count()
     assert len(rest) == total - CARDS_PER_COLUMN - 2 * MORE_CARDS
@@ -276,7 +278,10 @@ def test_show_more_keeps_the_filters(client_for, producer, morn):
     client = client_for(producer)
     html = client.get(BOARD + "?kind=script").content.decode()
     assert 'href="/projects/MORN/?kind=script&amp;status=todo&amp;page=2"' in html
-    more = client.get(BOARD + "?kind=script&status=todo&page=2", **HTMX)
+    assert (
+        'hx-get="/projects/MORN/more/?kind=script&amp;status=todo&amp;page=2"' in html
+    )
+    more = client.get(MORE + "?kind=script&status=todo&page=2", **HTMX)
     kinds = set(
         Task.objects.filter(key__in=list(cards(more))).values_list("kind", flat=True)
     )
@@ -296,6 +301,16 @@ def test_show_more_without_javascript_deepens_the_column(client_for, producer, m
     )
 
 
+def test_show_more_opened_on_its_own_is_the_deeper_board(client_for, producer):
+    """Show more's own address, opened without htmx, leads to the board with
+    that column deeper, filters kept; with htmx, no page is a 400."""
+    client = client_for(producer)
+    response = client.get(MORE + "?kind=script&status=todo&page=2")
+    assert response.status_code == 302
+    assert response["Location"] == BOARD + "?kind=script&status=todo&page=2"
+    assert client.get(MORE + "?kind=script", **HTMX).status_code == 400
+
+
 def test_show_more_with_a_bad_page_is_explained(client_for, producer, morn):
     """A nonsense page is a clear message: on the page without htmx, a 400 with htmx."""
     client = client_for(producer)
@@ -303,7 +318,7 @@ def test_show_more_with_a_bad_page_is_explained(client_for, producer, morn):
     assert plain.status_code == 200
     assert "There is no such page of cards" in plain.content.decode()
     assert len(cards(plain)) == Task.objects.filter(project=morn).count()
-    partial = client.get(BOARD + "?status=nowhere&page=2", **HTMX)
+    partial = client.get(MORE + "?status=nowhere&page=2", **HTMX)
     assert partial.status_code == 400
     assert '<p class="error-message">There is no such page' in partial.content.decode()
 
@@ -311,7 +326,7 @@ def test_show_more_with_a_bad_page_is_explained(client_for, producer, morn):
 def offered_moves(card: str) -> list[str]:
     """The statuses a card offers to move to: its buttons, and its note links."""
     offered = re.findall(r'<button name="to" value="(\w+)"|href="[^"]*#([\w-]+)"', card)
-    notes = {"request-changes": "changes"}
+    notes = {"move-changes": "changes"}
     return [button or notes[anchor] for button, anchor in offered]
 
 
@@ -457,16 +472,18 @@ def test_board_query_count_stays_flat(client_for, producer, ap, load_project):
     url = "/projects/LOAD/"
     filtered = f"{url}?kind=booking&assignee={ap.pk}"
     deeper = f"{url}?status=todo&page=2"  # Show more followed without JavaScript
+    more = f"{url}more/?status=todo&page=2"  # Show more with htmx
     pages = (url, filtered, deeper)
     client.get(url)  # warm up: the session and the content types
     few = [count_queries(client, u, **h) for u in pages for h in ({}, HTMX)]
+    few_more = count_queries(client, more, **HTMX)
     add_generated_tasks(project, 195)
     many = [count_queries(client, u, **h) for u in pages for h in ({}, HTMX)]
     assert Task.objects.filter(project=project).count() == 200
     assert few == many
     assert max(many) <= 15
     # Show more with htmx: one column's next cards, never more than the board.
-    assert count_queries(client, deeper, **HTMX) <= many[0]
+    assert count_queries(client, more, **HTMX) == few_more <= many[0]
 
 
 def test_history_restore_gets_the_whole_page(client_for, producer):
@@ -487,7 +504,7 @@ def test_clashing_bookings_are_flagged_on_their_cards(client_for, producer, morn
     assert len(clashing) == 2
     page = client_for(producer).get(BOARD)
     html = page.content.decode()
-    assert html.count("Conflict:") == 2
+    assert html.count("<strong>Clashes with</strong>") == 2
     for task in clashing:
         assert f'href="{task.get_absolute_url()}">{task.key}</a>' in html
 

@@ -215,13 +215,6 @@ def test_producer_archives_and_unarchives(client_for, producer, morn):
     assert "Morning Live is active again." in response.content.decode()
 
 
-def test_archive_with_htmx_redirects_the_page(client_for, producer, morn):
-    """An htmx archive answers with a client redirect, not a bare 302."""
-    response = client_for(producer).post(archive_url("MORN"), HTTP_HX_REQUEST="true")
-    assert response.status_code == 200
-    assert response["HX-Redirect"] == LIST
-
-
 def test_archive_is_refused_to_who_may_not_manage(client_for, ap, morn):
     """An AP gets a 403 with the reason, and the production stays as it was."""
     response = client_for(ap).post(archive_url("MORN"))

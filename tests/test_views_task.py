@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import re
 import zoneinfo
 from html.parser import HTMLParser
 
@@ -12,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from production import services
+from production import services, workflow
 from production.models import Activity, Comment, CrewRole, Membership, Task, User
 from tests.pages import assert_marked, edit_data, error_summary
 
@@ -109,6 +110,19 @@ def test_task_page_shows_only_the_moves_allowed(client_for, ap, producer, task_o
     assert 'name="note"' in page
 
 
+def test_each_move_form_is_named_after_where_it_takes_the_task(
+    client_for, producer, ap, task_of
+):
+    """A move's form id says its target status (the board's "Request changes"
+    links to #move-changes); sending up, which keeps the status, says so."""
+    review = task_of(ap, S.REVIEW)
+    page = client_for(producer).get(url("task-detail", review)).content.decode()
+    ids = re.findall(r'<form id="(move-[\w-]+)"', page)
+    assert ids == ["move-done", "move-changes", "move-cancelled"]
+    send_up = next(move for move in workflow.MOVES if move.sends_up)
+    assert send_up.element_id == "move-review-send-up"
+
+
 def test_changes_note_is_shown_prominently(client_for, ap, task_of):
     """When a task comes back, the AP sees the producer's note at the top."""
     task = task_of(ap, S.CHANGES)
@@ -130,6 +144,23 @@ def test_history_names_who_moved_what_with_status_labels(
     assert "Paula Reyes</span> moved it from In review to Done" in history
     assert "Lovely work." in history
     assert "created the task" in history
+
+
+def test_history_says_unassigned_and_yes_or_no(client_for, producer, morn):
+    """Taking the assignee off reads "unassigned it from …", and a yes-or-no
+    field reads "from No to Yes", not Python's False and True."""
+    booking = Task.objects.filter(project=morn, kind="booking", confirmed=False)
+    task = booking.exclude(assignee=None).first()
+    assignee = task.assignee
+    services.task_update(
+        task=task, by=producer, version=task.version, assignee=None, confirmed=True
+    )
+    page = client_for(producer).get(url("task-detail", task)).content.decode()
+    history = page.split('id="task-history"')[1]
+    assert f"Paula Reyes</span> unassigned it from {assignee}" in history
+    assert "reassigned" not in history
+    assert "changed confirmed from No to Yes" in history
+    assert "False" not in history and "True" not in history
 
 
 def test_comments_are_shown_oldest_first(client_for, ap, producer, task_of):
@@ -556,13 +587,13 @@ def test_edit_form_is_filled_in(client_for, producer, morn):
     assert f'value="{task.due_date.isoformat()}"' in page
 
 
-def test_edit_form_as_htmx_is_the_form_alone(client_for, producer, ap, task_of):
-    """An htmx request for the edit page gets just the form."""
+def test_edit_page_shows_the_form(client_for, producer, ap, task_of):
+    """The edit page is a page with the task's form."""
     task = task_of(ap, S.TODO)
-    response = client_for(producer).get(url("task-edit", task), **HTMX)
+    response = client_for(producer).get(url("task-edit", task))
     page = response.content.decode()
     assert 'id="task-form"' in page
-    assert "<html" not in page
+    assert "<html" in page
 
 
 def test_edit_saves_and_records_the_change(client_for, producer, ap, task_of):
@@ -580,16 +611,6 @@ def test_edit_saves_and_records_the_change(client_for, producer, ap, task_of):
     assert task.due_date == new_due
     changed = Activity.objects.filter(task=task, verb="changed", actor=producer)
     assert set(changed.values_list("field", flat=True)) == {"title", "due_date"}
-
-
-def test_edit_with_htmx_redirects_the_client(client_for, producer, ap, task_of):
-    """After an htmx save the browser is told to go to the task, not given a 302."""
-    task = task_of(ap, S.TODO)
-    response = client_for(producer).post(
-        url("task-edit", task), edit_data(task, title="Retitled"), **HTMX
-    )
-    assert response.status_code == 200
-    assert response.headers["HX-Redirect"] == task.get_absolute_url()
 
 
 def test_edit_refused_for_an_ap_with_no_part_in_the_task(client_for, ap2, ap, task_of):
@@ -769,17 +790,6 @@ def test_new_task_by_producer_gets_the_assignees_supervisor_as_reviewer(
     assert task.key == f"MORN-{task.number}"
 
 
-def test_new_task_with_htmx_redirects_the_client(client_for, producer, morn):
-    """After an htmx create the browser is sent to the new task."""
-    response = client_for(producer).post(
-        reverse("task-create", kwargs={"code": morn.code}),
-        {"title": "Promo", "kind": "promotion", "priority": 2},
-        **HTMX,
-    )
-    task = Task.objects.get(project=morn, title="Promo")
-    assert response.headers["HX-Redirect"] == task.get_absolute_url()
-
-
 def test_new_task_form_errors_are_shown(client_for, producer, morn):
     """A new task without a title is refused on the form."""
     create = reverse("task-create", kwargs={"code": morn.code})
@@ -789,15 +799,14 @@ def test_new_task_form_errors_are_shown(client_for, producer, morn):
 
 
 @pytest.mark.parametrize("who", ["producer", "ap"])
-def test_new_task_page_as_htmx_is_the_form_alone(client_for, demo, morn, who):
-    """An htmx request for the new-task page gets just the form, full or pitch."""
+def test_new_task_page_shows_the_form(client_for, demo, morn, who):
+    """The new-task page shows its form, full or pitch."""
     create = reverse("task-create", kwargs={"code": morn.code})
-    response = client_for(demo[who]).get(create, **HTMX)
+    response = client_for(demo[who]).get(create)
     page = response.content.decode()
     assert response.status_code == 200
     assert 'id="task-form"' in page
     assert 'name="title"' in page
-    assert "<html" not in page
 
 
 def test_form_pages_stay_within_the_query_budget(client_for, producer, morn):
@@ -1165,17 +1174,6 @@ def test_producer_archives_a_task_and_returns_to_the_board(
     assert response.url == reverse("project-board", kwargs={"code": morn.code})
     task.refresh_from_db()
     assert task.archived
-
-
-def test_archive_with_htmx_redirects_the_client(
-    client_for, producer, ap, task_of, morn
-):
-    """After an htmx archive the browser is sent to the board."""
-    task = task_of(ap, S.TODO)
-    response = client_for(producer).post(url("task-archive", task), **HTMX)
-    assert response.headers["HX-Redirect"] == reverse(
-        "project-board", kwargs={"code": morn.code}
-    )
 
 
 def test_ap_cannot_archive(client_for, ap, task_of):

@@ -7,26 +7,23 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, F
 from django.http import HttpResponseBadRequest
 from django.middleware.csrf import get_token
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from production import access, bookings, workflow
+from production.bookings import slot_end, slot_start
 from production.filters import TaskFilterForm, crew_and_episodes, url_params
 from production.models import Task
-from production.views.board_cards import cards_html
-from production.views.fragments import render_in_zone, wants_fragment
+from production.views.fragments import jinja_partial, render_in_zone, wants_fragment
 from production.views.rows import TaskLinks, label_rows, person_fields
 
-# A column opens with its first CARDS_PER_COLUMN cards; each "Show more"
-# brings MORE_CARDS. Not 50 up front, as the issue first asked: seven
-# columns of 50 are 350 cards (567 KB, 240 ms at 5,000 tasks), and the
-# issue's measurable limits hold the board of a 5,000-task production within
-# 1.5x of a 50-task one (whose columns hold 5 to 9 cards) in HTML and in
-# time, and to 1/40 of a minimal view's throughput. Measured (BENCHMARKS.md):
-# 10 a column came to x1.42 in HTML and up to x1.53 in time; 8 kept both
-# near x1.2 but left throughput on the line (1/41); 6 gives the margin.
+# A column opens with its first CARDS_PER_COLUMN cards and each "Show more"
+# brings MORE_CARDS: a big production's board stays as light and as fast as
+# a small one's (the measurements behind 6 are in BENCHMARKS.md).
 CARDS_PER_COLUMN = 6
 MORE_CARDS = 50
 # The most pressing first: priority, then the nearest due date.
@@ -70,10 +67,11 @@ class Column:
     count: int
     tasks: list = field(default_factory=list)
     next_page: int | None = None
-    # The cards' HTML (board_cards.cards_html), once the tasks are in, and
-    # the Show more link's address when there are more.
+    # The cards' HTML (_cards_html), once the tasks are in, and the Show
+    # more link's addresses when there are more (see _write_cards).
     cards: str = ""
     more_url: str = ""
+    more_cards_url: str = ""
 
 
 def _wanted_page(params) -> tuple[str, int] | None:
@@ -86,7 +84,7 @@ def _wanted_page(params) -> tuple[str, int] | None:
     return status, int(page)
 
 
-def _shown(page: int) -> int:
+def _cards_shown(page: int) -> int:
     """How many of a column's cards are shown once `page` has been loaded."""
     return CARDS_PER_COLUMN + (page - 1) * MORE_CARDS
 
@@ -99,9 +97,8 @@ def _pages(count: int) -> int:
 def _cards(tasks, project, user, role) -> list[Task]:
     """The cards, each with the viewer's moves, its links and booking clashes.
 
-    Labels, links and dates are worked out here in plain Python, at a
-    fraction of what template filters and a reverse() per link cost on
-    every card of the board.
+    Labels, links and dates are worked out here once for the board, not by
+    a filter or a reverse() per card.
     """
     tasks = label_rows(list(tasks))
     move_link = TaskLinks("task-move")
@@ -117,10 +114,45 @@ def _cards(tasks, project, user, role) -> list[Task]:
             task.move_url = move_link(task.key)
         if day := task.due_date:
             task.due_label = f"{days[day.weekday()]} {day.day} {months[day.month]}"
+        # A booking's slot, in the production's time zone.
+        task.slot_starts = (
+            slot_start(task) if task.is_booking and task.starts_at else None
+        )
+        task.slot_ends = slot_end(task) if task.slot_starts else None
     clashes = bookings.conflicts_for([t for t in tasks if t.is_booking], user=user)
     for task in tasks:
         task.conflicts = clashes.get(task.pk, [])
     return tasks
+
+
+def _board_tasks(request, project):
+    """The filter form, the filtered tasks and the filters for links."""
+    crew, episodes = crew_and_episodes(project)
+    form = TaskFilterForm(
+        request.GET, crew=crew, episodes=episodes, omit=("status", "sort")
+    )
+    tasks = form.apply(
+        access.tasks_for(request.user).filter(project=project), sort=False
+    )
+    return form, tasks, url_params(request.GET, drop=PAGING_PARAMS)
+
+
+def _counts(tasks) -> dict[str, int]:
+    return dict(tasks.order_by().values_list("status").annotate(count=Count("pk")))
+
+
+def _card_rows(tasks):
+    """The cards' own rows, without the production (shared) or a description."""
+    return (
+        tasks.select_related(None)
+        .select_related("assignee")
+        .only(*CARD_FIELDS)
+        .order_by(*CARD_ORDER)
+    )
+
+
+def _next_page(page: int, count: int) -> int | None:
+    return page + 1 if page < _pages(count) else None
 
 
 @require_GET
@@ -129,74 +161,27 @@ def _cards(tasks, project, user, role) -> list[Task]:
 def board(request, code):
     """A production's tasks in status columns, with the moves the viewer may make."""
     project, membership = access.get_project(request.user, code)
-    crew, episodes = crew_and_episodes(project)
-    form = TaskFilterForm(
-        request.GET,
-        crew=crew,
-        episodes=episodes,
-        omit=("status", "sort"),
-    )
-    tasks = form.apply(
-        access.tasks_for(request.user).filter(project=project), sort=False
-    )
-    filters = url_params(request.GET, drop=PAGING_PARAMS)
-    board_path = reverse("project-board", args=[project.code])
-    board_url = _with_query(board_path, filters)
-    partial = wants_fragment(request)
+    form, tasks, filters = _board_tasks(request, project)
+    # Each column shows its first cards; a "Show more" followed without
+    # JavaScript comes back here with one column to show deeper.
+    shown = {status: 1 for status in Task.Status.values}
     try:
         wanted = _wanted_page(request.GET)
     except ValueError as error:
-        if partial:
-            return HttpResponseBadRequest(
-                f'<p class="error-message">{error}</p>', content_type="text/html"
-            )
         messages.error(request, str(error))
         wanted = None
-    context = {
-        "project": project,
-        "filter_form": form,
-        "board_path": board_path,
-        "board_url": board_url,
-    }
-
-    counts = dict(tasks.order_by().values_list("status").annotate(count=Count("pk")))
-    # The cards' own rows, without the production (shared) or a description.
-    rows = (
-        tasks.select_related(None)
-        .select_related("assignee")
-        .only(*CARD_FIELDS)
-        .order_by(*CARD_ORDER)
-    )
-    if partial and wanted:
-        # A show-more link: the next cards of one column, swapped in place.
-        status, page = wanted
-        page = min(page, _pages(counts.get(status, 0)))
-        start = _shown(page - 1) if page > 1 else 0
-        cards = rows.filter(status=status)[start : _shown(page)]
-        column = Column(
-            status=status,
-            label=Task.Status(status).label,
-            count=counts.get(status, 0),
-            tasks=_cards(cards, project, request.user, membership.role),
-            next_page=page + 1 if page < _pages(counts.get(status, 0)) else None,
-        )
-        # The first new card's link takes the keyboard focus.
-        _write_cards(request, [column], filters, board_path, focus=True)
-        context["column"] = column
-        return render_in_zone(request, "production/board.html#cards", context, project)
-
-    # Each column's first cards: the top of each status, found through the
-    # (project, status) index, and deeper for the column a no-JS "Show more"
-    # asked to see further.
-    shown = {status: 1 for status in Task.Status.values}
+    counts = _counts(tasks)
     if wanted:
         status, page = wanted
         shown[status] = min(page, _pages(counts.get(status, 0)))
     tops = {
-        status: _shown(page) for status, page in shown.items() if counts.get(status)
+        status: _cards_shown(page)
+        for status, page in shown.items()
+        if counts.get(status)
     }
+    # Each column's first cards, through the (project, status) index.
     cards = _cards(
-        rows.filter(pk__in=access.first_ids_by_status(tasks, tops, CARD_ORDER))
+        _card_rows(tasks).filter(pk__in=tasks.first_ids_by_status(tops, CARD_ORDER))
         if tops
         else [],
         project,
@@ -208,38 +193,99 @@ def board(request, code):
             status=status,
             label=label,
             count=counts.get(status, 0),
-            next_page=shown[status] + 1
-            if shown[status] < _pages(counts.get(status, 0))
-            else None,
+            next_page=_next_page(shown[status], counts.get(status, 0)),
         )
         for status, label in Task.Status.choices
     }
     for task in cards:
         columns[task.status].tasks.append(task)
-    _write_cards(request, columns.values(), filters, board_path)
-    context["columns"] = list(columns.values())
+    board_path = reverse("project-board", args=[project.code])
+    _write_cards(request, columns.values(), filters, project)
+    context = {
+        "project": project,
+        "filter_form": form,
+        "board_path": board_path,
+        "board_url": _with_query(board_path, filters),
+        "columns": list(columns.values()),
+    }
     template = "production/board.html"
-    if partial:
+    if wants_fragment(request):
         template += "#columns"
     return render_in_zone(request, template, context, project)
 
 
-def _write_cards(request, columns, filters, board_path, *, focus=False):
-    """Each column's cards as HTML and its Show more link, filters kept.
+@require_GET
+@login_required
+@vary_on_headers("HX-Request")
+def board_more(request, code):
+    """Show more: a column's next cards, swapped in place of its link (htmx)."""
+    project, membership = access.get_project(request.user, code)
+    if not wants_fragment(request):
+        # Opened on its own: the board, with that column shown deeper.
+        board = reverse("project-board", args=[project.code])
+        return redirect(_with_query(board, request.GET))
+    _, tasks, filters = _board_tasks(request, project)
+    try:
+        wanted = _wanted_page(request.GET)
+    except ValueError:
+        wanted = None
+    if wanted is None:
+        return HttpResponseBadRequest(
+            f'<p class="error-message">{BAD_PAGE}</p>', content_type="text/html"
+        )
+    status, page = wanted
+    count = tasks.filter(status=status).count()
+    page = min(page, _pages(count))
+    start = _cards_shown(page - 1) if page > 1 else 0
+    column = Column(
+        status=status,
+        label=Task.Status(status).label,
+        count=count,
+        tasks=_cards(
+            _card_rows(tasks).filter(status=status)[start : _cards_shown(page)],
+            project,
+            request.user,
+            membership.role,
+        ),
+        next_page=_next_page(page, count),
+    )
+    # The first new card's link takes the keyboard focus.
+    _write_cards(request, [column], filters, project, focus=True)
+    context = {"project": project, "column": column}
+    return render_in_zone(request, "production/board.html#cards", context, project)
+
+
+def _write_cards(request, columns, filters, project, *, focus=False):
+    """Each column's cards as HTML and its Show more links, filters kept:
+    the board deepened (without JavaScript) and the next cards (htmx).
 
     A move from a card comes back to this board, filters and all.
     """
     token = get_token(request)
+    board_path = reverse("project-board", args=[project.code])
+    more_path = reverse("board-more", args=[project.code])
     board_url = _with_query(board_path, filters)
     for column in columns:
-        column.cards = cards_html(
+        column.cards = _cards_html(
             column.tasks, csrf_token=token, next_url=board_url, focus=focus
         )
         if column.next_page:
             more = filters.copy()
             more["status"], more["page"] = column.status, column.next_page
             column.more_url = _with_query(board_path, more)
+            column.more_cards_url = _with_query(more_path, more)
 
 
 def _with_query(path, params) -> str:
     return f"{path}?{params.urlencode()}" if params else path
+
+
+def _cards_html(tasks, *, csrf_token: str, next_url: str, focus=False) -> SafeString:
+    """A column's cards (templates/jinja2/production/_cards.html), or "No tasks"."""
+    context = {
+        "tasks": tasks,
+        "csrf_token": csrf_token,
+        "next_url": next_url,
+        "focus": focus,
+    }
+    return jinja_partial("production/_cards.html", context)

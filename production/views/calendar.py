@@ -21,7 +21,7 @@ from production.access import get_project, tasks_for
 from production.bookings import conflicts_for
 from production.filters import TaskFilterForm, crew_and_episodes
 from production.models import Task
-from production.views.fragments import wants_fragment
+from production.views.fragments import jinja_partial, wants_fragment
 from production.views.rows import label_rows
 
 TEMPLATE = "production/calendar.html"
@@ -81,6 +81,8 @@ class Day:
     is_today: bool
     entries: list[Entry] = field(default_factory=list)
     more: int = 0
+    # Where "+N more" opens the day in full, when there is more.
+    more_url: str = ""
 
 
 def parse_month(value: str | None, today: dt.date) -> tuple[dt.date, str]:
@@ -293,10 +295,15 @@ def _month_context(request, tasks, form, *, due_of=None) -> dict:
     )
     weeks = month_weeks(month, entries, today, expanded=_day(request.GET.get("day")))
     show_tasks(weeks, tasks)
+    for day in (day for week in weeks for day in week if day.more):
+        query = request.GET.copy()
+        query["day"] = day.date.isoformat()
+        day.more_url = f"?{query.urlencode()}"
     return {
         "month": month,
         "month_error": month_error,
         "weeks": weeks,
+        "days_html": jinja_partial("production/_calendar_days.html", {"weeks": weeks}),
         "month_is_empty": not any(
             (entry.day.year, entry.day.month) == (month.year, month.month)
             for entry in entries

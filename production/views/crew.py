@@ -29,17 +29,17 @@ from production.views.fragments import wants_fragment
 TEMPLATE = "production/crew.html"
 
 
-def _check_may_change(project, membership) -> None:
+def _require_may_change(project, membership) -> None:
     """A 403 before any form is read: the user may not change this crew now."""
-    workflow.check_manage_crew(membership.role)
-    workflow.check_crew_open(project)
+    workflow.require_manage_crew(membership.role)
+    workflow.require_crew_open(project)
 
 
 def _crew(project, user) -> list:
     """The members with user, role, reports-to and open task count (two queries).
 
     The counts come from the production's open tasks grouped by assignee,
-    not from each member's tasks in every production (23 ms at 5,000).
+    not from each member's tasks in every production (see BENCHMARKS.md).
     """
     open_counts = dict(
         tasks_for(user)
@@ -123,7 +123,7 @@ def crew(request, code):
     project, membership = get_project(request.user, code)
     if request.method == "GET":
         return _render(request, project)
-    _check_may_change(project, membership)
+    _require_may_change(project, membership)
     form = MembershipForm(request.POST, project=project)
     if form.is_valid():
         try:
@@ -141,12 +141,12 @@ def crew(request, code):
 def _managed_member(request, code, pk):
     """The production and one of its crew whom the user may change; or 404, 403."""
     project, membership = get_project(request.user, code)
-    _check_may_change(project, membership)
+    _require_may_change(project, membership)
     member = get_object_or_404(
         project.memberships.select_related("user", "role"), pk=pk
     )
     member.project = project
-    workflow.check_change_member(membership.role, member)
+    workflow.require_change_member(membership.role, member)
     return project, member
 
 

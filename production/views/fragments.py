@@ -7,10 +7,10 @@ messages out of band); a 403 or 404 is Slate's error page, whose sentence
 (`.error-message`) slate.js shows in the page's messages.
 """
 
-from django.http import Http404
 from django.shortcuts import render
+from django.template import engines
 from django.utils import timezone
-from django.views.defaults import page_not_found
+from django.utils.safestring import SafeString, mark_safe
 from django_htmx.http import reswap
 
 
@@ -32,29 +32,16 @@ def render_in_zone(request, template, context, project, *, status=200):
         return render(request, template, context, status=status)
 
 
+def jinja_partial(template_name: str, context: dict) -> SafeString:
+    """A partial of templates/jinja2/ (the hot ones: the board's cards, the
+    task list's rows), as HTML a Django template shows as it is."""
+    template = engines["jinja2"].get_template(template_name)
+    return mark_safe(template.render(context))  # noqa: S308 - Jinja2 escaped it
+
+
 def messages_answer(request, *, status: int):
     """For htmx: the request's messages, put in the page's own list, and
     nothing else swapped. How a form that swaps nothing (a board card's
     moves) hears how it went."""
     response = render(request, "_messages.html", {"oob": True}, status=status)
     return reswap(response, "none")
-
-
-class HtmxNotFoundMiddleware:
-    """An htmx request gets Slate's 404 page, DEBUG or not.
-
-    With DEBUG on, Django answers a 404 with its technical page, which has
-    no sentence for slate.js to show; a refusal must read the same under
-    `make run` as in production. Without DEBUG this is Django's own answer.
-    """
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        return self.get_response(request)
-
-    def process_exception(self, request, exception):
-        if isinstance(exception, Http404) and request.htmx:
-            return page_not_found(request, exception)
-        return None

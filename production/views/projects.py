@@ -6,10 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
 from production import services, workflow
 from production.access import get_project, projects_for
@@ -50,7 +48,7 @@ def project_list(request):
 def project_create(request):
     """Start a production (a site permission) and run it as supervising producer."""
     # Asked before the form is read: a refusal is a 403 whatever was posted.
-    workflow.check_create_project(request.user)
+    workflow.require_create_project(request.user)
     form = ProjectForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -66,8 +64,6 @@ def project_create(request):
                 f"{project.name} is ready. You are its supervising producer: "
                 "bring in your crew next.",
             )
-            if request.htmx:
-                return HttpResponseClientRedirect(project.get_absolute_url())
             return redirect(project)
     status = 400 if form.is_bound else 200
     return render(
@@ -91,6 +87,4 @@ def project_archive(request, code):
         )
     else:
         messages.success(request, f"{project.name} is active again.")
-    if request.htmx:
-        return HttpResponseClientRedirect(reverse("project-list"))
     return redirect("project-list")

@@ -1,8 +1,8 @@
 """Links and labels for pages that show tasks by the dozen.
 
-A template's {{ task.get_absolute_url }}, get_FOO_display() and date
-properties each cost microseconds; on a page of a hundred rows they cost
-more than the rows' own markup. The views work them out here once.
+On a page of a hundred rows, a template's {{ task.get_absolute_url }} and
+get_FOO_display() per row cost more than the rows' own markup
+(BENCHMARKS.md): the views work them out here once.
 """
 
 from django.urls import reverse
@@ -25,8 +25,8 @@ def person_fields(relation: str) -> tuple[str, ...]:
 
 
 class TaskLinks:
-    """One task URL pattern for a whole page: reverse() once (about 18 us a
-    call), then each task's key put in place."""
+    """One task URL pattern for a whole page: reverse() once, then each
+    task's key put in place."""
 
     def __init__(self, url_name: str = "task-detail"):
         self.path = reverse(url_name, args=[STAND_IN_KEY])

@@ -20,7 +20,7 @@ from production.filters import SORTS, TaskFilterForm, url_params
 from production.forms import DayInput
 from production.models import Task
 from production.services import StaleEdit
-from production.views.fragments import wants_fragment
+from production.views.fragments import jinja_partial, wants_fragment
 from production.views.rows import label_rows
 from production.workflow import NotAllowed
 
@@ -181,16 +181,25 @@ def _listing(request, project, membership, params):
         "headers": headers,
         "sort_label": SORTS[current][0],
         "can_assign": workflow.can_assign(role),
-        "can_bulk": workflow.can_assign(role) or workflow.can_approve(role),
+        "can_bulk": workflow.can_change_in_bulk(role),
         "bulk_form": BulkForm(assignable=assignable),
     }
 
 
-def _paginate(context, number) -> None:
+def _paginate(context, number, *, selected=()) -> None:
+    """The page of rows asked for; `selected`: the keys to show ticked."""
     page = Paginator(context["tasks"], ROWS_PER_PAGE).get_page(number)
     page.object_list = label_rows(list(page.object_list))
     context["page"] = page
     context["page_range"] = page.paginator.get_elided_page_range(page.number)
+    context["rows"] = jinja_partial(
+        "production/_task_rows.html",
+        {
+            "tasks": page.object_list,
+            "can_bulk": context["can_bulk"],
+            "selected": selected,
+        },
+    )
 
 
 def _csv_cell(value) -> str:
@@ -317,11 +326,7 @@ def _apply_bulk(user, project, form) -> tuple[int, list[tuple[str, str]]]:
 def task_bulk(request, code):
     """Assign, reschedule or move the chosen tasks, each checked by the rules."""
     project, membership = access.get_project(request.user, code)
-    role = membership.role
-    if not (workflow.can_assign(role) or workflow.can_approve(role)):
-        raise NotAllowed(
-            "Only crew who may assign or approve work can change tasks in bulk."
-        )
+    workflow.require_change_in_bulk(membership.role)
     _, assignable = _crew(project)
     form = BulkForm(request.POST, assignable=assignable)
     # Back to the list as it was: its filters, sort and page, never the CSV.
@@ -346,8 +351,7 @@ def _after_bulk(request, membership, params, selected, *, form=None):
     """The list after a bulk post (for htmx its table, with the messages);
     with `form`, a 400 whose bar shows the form's errors."""
     context = _listing(request, membership.project, membership, params)
-    _paginate(context, params.get("page"))
-    context["selected"] = selected
+    _paginate(context, params.get("page"), selected=selected)
     context["oob"] = wants_fragment(request)
     if form is not None:
         context["bulk_form"] = form

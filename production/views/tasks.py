@@ -5,9 +5,9 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db.models import BooleanField
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -15,9 +15,17 @@ from django.utils.text import Truncator
 from django.utils.timesince import timesince
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
+from django_htmx.http import trigger_client_event
 
-from production import access, bookings, dates, services, workflow
+from production import (
+    access,
+    bookings,
+    dates,
+    mentions,
+    notifications,
+    services,
+    workflow,
+)
 from production.forms import (
     CommentForm,
     MoveForm,
@@ -52,12 +60,21 @@ CHOICE_LABELS = {
     "kind": Task.Kind,
     "priority": Task.Priority,
 }
+# Yes-or-no fields, stored as Python writes a bool.
+YES_NO_FIELDS = {
+    field.name
+    for field in Task._meta.concrete_fields
+    if isinstance(field, BooleanField)
+}
+YES_NO = {"True": "Yes", "False": "No"}
 
 
-def _shown(field: str, value: str, zone) -> str:
+def _readable(field: str, value: str, zone) -> str:
     """An Activity's stored value as a person reads it."""
     if not value or value == "—":
         return value or "—"
+    if field in YES_NO_FIELDS:
+        return YES_NO.get(value, value)
     if field in CHOICE_LABELS:
         choices = CHOICE_LABELS[field]
         key = int(value) if field == "priority" and value.isdigit() else value
@@ -83,17 +100,18 @@ def _describe(activities, project) -> list[Activity]:
     zone = project.tzinfo
     described = []
     for activity in activities:
-        old = _shown(activity.field, activity.old_value, zone)
-        new = _shown(activity.field, activity.new_value, zone)
+        old = _readable(activity.field, activity.old_value, zone)
+        new = _readable(activity.field, activity.new_value, zone)
         verb = activity.verb
         if verb == Activity.Verb.CREATED:
             summary = "created the task"
         elif verb == Activity.Verb.ASSIGNED:
-            summary = (
-                f"assigned it to {new}"
-                if old == "—"
-                else f"reassigned it from {old} to {new}"
-            )
+            if old == "—":
+                summary = f"assigned it to {new}"
+            elif new == "—":
+                summary = f"unassigned it from {old}"
+            else:
+                summary = f"reassigned it from {old} to {new}"
         elif verb == Activity.Verb.MOVED and activity.field == "reviewer":
             summary = f"sent it up to {new}"
         elif verb == Activity.Verb.MOVED:
@@ -167,7 +185,9 @@ def _render_detail(request, task, role, *, part=None, status=200, **extra):
         "moves": workflow.move_actions(task, request.user, role),
         "next": task.get_absolute_url(),
         "changes_request": _changes_request(task, activities),
-        "comments": task.comments.select_related("author"),
+        "comments": mentions.link_comments(
+            task.comments.select_related("author"), project
+        ),
         "activities": activities,
         "can_edit": bool(editable),
         "can_archive": workflow.can_archive(task, role),
@@ -199,18 +219,20 @@ def task_detail(request, key):
     if wants_fragment(request):
         part = request.GET.get("part")
         part = part if part in DETAIL_PARTS else "state"
+    else:
+        # Opening the task is reading what the bell said about it.
+        notifications.mark_read(request.user, task=task)
     return _render_detail(request, task, role, part=part)
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
-@vary_on_headers("HX-Request")
 def task_create(request, code):
     """A new task from crew who may assign, or from someone for the people who
     report to them; a pitch from anyone else on the crew (or with ?pitch)."""
     project, membership = access.get_project(request.user, code)
     role = membership.role
-    workflow.check_create(project, role)
+    workflow.require_create_task(project, role)
     crew = (
         frozenset()
         if workflow.can_assign(role)
@@ -239,10 +261,7 @@ def task_create(request, code):
             else:
                 messages.success(request, f"{task.key} created.")
             _warn_of_conflicts(request, task)
-            if request.htmx:
-                return HttpResponseClientRedirect(task.get_absolute_url())
             return redirect(task)
-    template = f"{FORM}#form" if wants_fragment(request) else FORM
     context = {
         "project": project,
         "form": form,
@@ -250,17 +269,16 @@ def task_create(request, code):
         # Someone who hands work to their crew pitches their own ideas.
         "may_pitch_instead": not pitch and bool(crew),
     }
-    return render(request, template, context)
+    return render(request, FORM, context)
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
-@vary_on_headers("HX-Request")
 def task_edit(request, key):
     """Edit a task's fields; an edit made from an outdated version is refused."""
     task, role = access.get_task(request.user, key)
     crew = access.crew_ids(request.user, task.project)
-    fields = workflow.check_edit(task, request.user, role, crew_ids=crew)
+    fields = workflow.require_edit(task, request.user, role, crew_ids=crew)
     data = request.POST if request.method == "POST" else None
     form = TaskForm(
         data,
@@ -293,10 +311,7 @@ def task_edit(request, key):
                 _warn_of_conflicts(request, task)
             else:
                 messages.info(request, f"Nothing to save: {task.key} is unchanged.")
-            if request.htmx:
-                return HttpResponseClientRedirect(task.get_absolute_url())
             return redirect(task)
-    template = f"{FORM}#form" if wants_fragment(request) else FORM
     context = {
         "project": task.project,
         "task": task,
@@ -304,7 +319,7 @@ def task_edit(request, key):
         "missed": missed,
         "working_only": fields != workflow.EDITABLE_FIELDS,
     }
-    return render_in_zone(request, template, context, task.project, status=status)
+    return render_in_zone(request, FORM, context, task.project, status=status)
 
 
 @require_POST
@@ -420,7 +435,4 @@ def task_archive(request, key):
     task, _ = access.get_task(request.user, key)
     services.task_archive(task=task, by=request.user)
     messages.success(request, f"{task.key} archived; its record is kept.")
-    board = reverse("project-board", kwargs={"code": task.project.code})
-    if request.htmx:
-        return HttpResponseClientRedirect(board)
-    return redirect(board)
+    return redirect("project-board", code=task.project.code)

@@ -178,7 +178,7 @@ class CrewMember(VirtualUser):
             ("my work", "/", 20),
             ("board", board, 25 if producer else 20),
             # The board's "Show more" link, as htmx asks for it.
-            ("board more", f"{board}?status=todo&page=2", 5),
+            ("board more", f"{board}more/?status=todo&page=2", 5),
             ("task list", f"/projects/{project}/tasks/", 10 if producer else 5),
             ("task", None, 15 if producer else 20),
         ]

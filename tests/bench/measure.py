@@ -46,7 +46,7 @@ def pages(task_key: str) -> list[tuple[str, str, dict]]:
         ("productions", "/projects/", {}),
         ("board", f"/projects/{PROJECT}/", {}),
         # What the board's "Show more" link asks for with htmx.
-        ("board more cards", f"/projects/{PROJECT}/?status=todo&page=2", HTMX),
+        ("board more cards", f"/projects/{PROJECT}/more/?status=todo&page=2", HTMX),
         ("task list", f"/projects/{PROJECT}/tasks/", {}),
         ("task list by due", f"/projects/{PROJECT}/tasks/?sort=due", {}),
         ("task", f"/tasks/{task_key}/", {}),

@@ -28,6 +28,8 @@ from production.management.commands.seed_demo import (
     MORN_BOOKINGS,
     MORN_TASKS,
     PASSWORD,
+    WEEKDAY_EPISODES,
+    WEEKDAY_SHOW,
 )
 from tests.bench import load
 from tests.bench.plans import INDEX_SEARCH, INDEX_WALK, TABLE_SCAN
@@ -37,7 +39,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 PROJECT = "MORN"
 BOARD = f"/projects/{PROJECT}/"
 # seed_demo's own MORN tasks; the rest of each size is generated.
-DEMO_TASKS = len(MORN_TASKS) + len(MORN_BOOKINGS)
+DEMO_TASKS = (
+    len(MORN_TASKS) + len(MORN_BOOKINGS) + len(WEEKDAY_SHOW) * len(WEEKDAY_EPISODES)
+)
 PORTS = range(8150, 8160)
 # gunicorn for the load run, as a 2-core machine would run Slate.
 WORKERS, THREADS = 2, 4

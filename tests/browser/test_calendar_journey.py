@@ -55,7 +55,7 @@ def test_an_ap_browses_months_and_finds_a_booking_clash(person, shot):
     chef_link = page.get_by_role("link", name=re.compile(rf"^{chef.key} "))
     entry = page.locator(".cal-entry", has=chef_link)
     expect(entry).to_contain_text("07:30–08:00")
-    expect(entry).to_contain_text(f"Conflict: overlaps {councillor.key}")
+    expect(entry).to_contain_text(f"Clashes with {councillor.key}")
     entry.locator("summary").click()
     expect(entry.get_by_text("ana@ruizkitchen.example")).to_be_visible()
     expect(entry.get_by_text("Studio B")).to_be_visible()

@@ -56,7 +56,7 @@ def test_ap_hands_editing_to_the_editor_and_sends_it_up(person, shot):
     assignee = sam.get_by_label(re.compile(r"^Assignee"))
     # Only the people who report to the AP are offered.
     expect(assignee.locator("option")).to_have_text(
-        ["Nobody yet", "Eddie Marsh", "Wren Adeyemi"]
+        ["Unassigned", "Eddie Marsh", "Wren Adeyemi"]
     )
     assignee.select_option(label="Eddie Marsh")
     shot(sam, "ap-new-task-filled")

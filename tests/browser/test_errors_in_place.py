@@ -170,7 +170,7 @@ def test_a_note_of_spaces_comes_back_in_the_note_form(debug, debug_is, person, s
     note.fill("   ")
     paula.get_by_role("button", name=f"Request changes: {task.key}").click()
 
-    form = paula.locator("form#request-changes")
+    form = paula.locator("form#move-changes")
     summary = form.locator(".error-summary")
     expect(summary).to_be_focused()
     expect(summary.get_by_role("link")).to_have_text(

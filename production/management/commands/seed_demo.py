@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from production import run_of_show
 from production.models import (
     Activity,
     Comment,
@@ -17,6 +18,8 @@ from production.models import (
     Episode,
     Membership,
     Project,
+    RunOfShow,
+    RunOfShowLine,
     Task,
     User,
 )
@@ -143,6 +146,8 @@ class Command(BaseCommand):
             raise CommandError("--tasks takes a number of 0 or more.")
         with transaction.atomic():
             created = seed_base()
+            if created:
+                add_weekday_show(Project.objects.get(code="MORN"))
             if tasks:
                 add_generated_tasks(Project.objects.get(code="MORN"), tasks)
         if created:
@@ -289,6 +294,98 @@ def seed_base() -> bool:
         boss="outsider",
     )
     return True
+
+
+# MORN's weekday show, as a run-of-show template: title, kind, assignee (a
+# username, or a role), days before air, time on the London clock, priority.
+WEEKDAY_SHOW = [
+    (
+        "Book the lead guest for Ep. {number}",
+        K.BOOKING,
+        "ap2",
+        7,
+        dt.time(7, 40),
+        P.HIGH,
+    ),
+    ("Book the studio band for {title}", K.BOOKING, "ap2", 6, dt.time(8, 20), P.NORMAL),
+    ("Script draft: {title}", K.SCRIPT, CrewRole.WRITER, 3, None, P.NORMAL),
+    ("Promo for {title}", K.PROMOTION, "ap", 2, None, P.NORMAL),
+    ("Social clips for Ep. {number}", K.PROMOTION, "ap2", 1, None, P.LOW),
+    (
+        "Revise copy to match the shots: {title}",
+        K.SCRIPT,
+        "ap",
+        1,
+        dt.time(16, 0),
+        P.HIGH,
+    ),
+    ("Teleprompter for Ep. {number}", K.TELEPROMPTER, "ap", 0, dt.time(5, 30), P.HIGH),
+    ("Cue up tapes for Ep. {number}", K.EDITING, "editor", 0, dt.time(5, 45), P.HIGH),
+]
+# Episodes made from it: number, title, days from today.
+WEEKDAY_EPISODES = [(104, "Thursday", 3), (105, "Friday", 4), (106, "Monday", 7)]
+
+
+def add_weekday_show(morn: Project) -> None:
+    """The weekday show's template, and a few episodes made from it around today.
+
+    For `make run` only: the tests' world (seed_base) stays as it is. Written
+    directly, like the rest of the demo (services.run_of_show_apply would
+    check rights and notify for each task): the same plan, the same tasks,
+    each marked with the line that made it.
+    """
+    users = {user.username: user for user in User.objects.all()}
+    roles = {role.name: role for role in CrewRole.objects.filter(project=None)}
+    today = timezone.localdate()
+    template = RunOfShow.objects.create(project=morn, name="Weekday show")
+    lines = RunOfShowLine.objects.bulk_create(
+        RunOfShowLine(
+            template=template,
+            title=title,
+            kind=kind,
+            assignee=users.get(who),
+            role=roles.get(who),
+            days_before=days,
+            time=time,
+            priority=priority,
+        )
+        for title, kind, who, days, time, priority in WEEKDAY_SHOW
+    )
+    crew = list(Membership.objects.filter(project=morn).with_people().in_crew_order())
+    for number, title, offset in WEEKDAY_EPISODES:
+        episode = Episode.objects.create(
+            project=morn,
+            number=number,
+            title=title,
+            air_date=today + dt.timedelta(days=offset),
+            air_time=dt.time(6, 0),
+        )
+        for planned in run_of_show.plan(episode, lines, crew, zone=morn.tzinfo):
+            # What is past is done; a booking ahead is being confirmed.
+            status = S.TODO
+            if planned.due_date < today:
+                status = S.DONE
+            elif planned.kind == K.BOOKING:
+                status = S.IN_PROGRESS
+            # Like every demo task: from, and reviewed by, the assignee's boss.
+            boss = MORN_CREW[planned.assignee.username][1]
+            _add_task(
+                morn,
+                users,
+                boss=boss,
+                title=planned.title,
+                kind=planned.kind,
+                status=status,
+                assignee=planned.assignee,
+                due_date=planned.due_date,
+                priority=planned.priority,
+                starts_at=planned.starts_at,
+                ends_at=planned.ends_at,
+                description=planned.description,
+                confirmed=status == S.DONE,
+                episode=episode,
+                made_from=planned.line,
+            )
 
 
 def _add_task(project, users, *, boss="producer", author=None, **fields) -> Task:
