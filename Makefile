@@ -148,7 +148,8 @@ test-postgres: $(VENV)/.installed-dev
 DATE_TESTS := tests/test_calendar.py tests/test_views_home.py tests/test_ical.py \
 	tests/test_bookings.py tests/test_seed.py tests/test_views_board.py \
 	tests/test_views_task_list.py tests/test_views_task.py \
-	tests/test_views_projects.py tests/browser/test_calendar_journey.py
+	tests/test_views_projects.py tests/test_episodes.py tests/test_run_of_show.py \
+	tests/browser/test_calendar_journey.py
 # A month's last day, New Year's Eve and 29 February late in the UTC evening,
 # when London in summer time and Auckland are on the next day already; and the
 # days the clocks change, in London at 01:00 UTC (New York still on the day
@@ -188,11 +189,12 @@ format: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# The benchmark lives with the tests (tests/bench/), outside the app.
 bench: $(VENV)/.installed-dev
-	@echo "==> manage.py benchmark"
+	@echo "==> python -m tests.bench"
 	@chromium="$$(bash tools/ensure-chromium 2>/dev/null || true)"; \
 	if [ -n "$$chromium" ]; then export CHROMIUM="$$chromium"; fi; \
-	DJANGO_SETTINGS_MODULE=$(BENCH_SETTINGS) $(PY) manage.py benchmark $(BENCH_ARGS)
+	DJANGO_SETTINGS_MODULE=$(BENCH_SETTINGS) $(PY) -m tests.bench $(BENCH_ARGS)
 
 # --- cleaning ------------------------------------------------------------------------
 clean:

@@ -28,6 +28,14 @@ def tasks_for(user):
     ).select_related("project")
 
 
+def open_work_of(user):
+    """The user's own open tasks on productions still running: my work and the
+    daily digest."""
+    return tasks_for(user).filter(
+        assignee=user, status__in=Task.OPEN_STATUSES, project__archived=False
+    )
+
+
 def crew_tasks_for(user):
     """The tasks of the people who report to this user, on the productions
     where they do: "my crew's work"."""
@@ -45,14 +53,6 @@ def awaiting_review_by(user, approver_project_ids):
         | Q(reviewer__isnull=True, project_id__in=approver_project_ids),
         status=Task.Status.REVIEW,
         project__archived=False,
-    )
-
-
-def has_crew(user) -> Exists:
-    """For a query of memberships: whether anyone reports to `user` on the
-    membership's production."""
-    return Exists(
-        Membership.objects.filter(project=OuterRef("project"), reports_to=user)
     )
 
 
@@ -79,7 +79,7 @@ def get_project(user, code: str) -> tuple[Project, Membership]:
     membership = (
         Membership.objects.filter(user=user, project__code=code)
         .select_related("project", "role")
-        .annotate(has_crew=has_crew(user))
+        .with_has_crew(user)
         .first()
         if user.is_authenticated
         else None

@@ -7,7 +7,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import connections, models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -88,6 +88,17 @@ def validate_time_zone(value):
         raise ValidationError(f"“{value}” is not a known time zone.")
 
 
+class ProjectQuerySet(models.QuerySet):
+    def with_my_membership(self, user):
+        """Each production with the user's own membership (role and all) as
+        `mine`, a list of one, knowing whether anyone reports to them there
+        (`has_crew`)."""
+        mine = user.memberships.select_related("role").with_has_crew(user)
+        return self.prefetch_related(
+            Prefetch("memberships", queryset=mine, to_attr="mine")
+        )
+
+
 class Project(models.Model):
     """A production: a film, a series, a news show."""
 
@@ -125,7 +136,16 @@ class Project(models.Model):
         editable=False,
         help_text="The highest task number handed out; numbers are never reused.",
     )
+    revision = models.PositiveBigIntegerField(
+        "revision",
+        default=0,
+        editable=False,
+        help_text="Counts the changes to what the production's pages show; a "
+        "page that updates itself asks only whether it moved (production/changes.py).",
+    )
     created_at = ZoneSafeDateTimeField("created", auto_now_add=True)
+
+    objects = ProjectQuerySet.as_manager()
 
     class Meta:
         verbose_name = "production"
@@ -282,6 +302,14 @@ class CrewRole(models.Model):
 class MembershipQuerySet(models.QuerySet):
     def with_people(self):
         return self.select_related("user", "role", "reports_to")
+
+    def with_has_crew(self, user):
+        """Each membership knowing whether anyone reports to `user` on its
+        production (`has_crew`)."""
+        reports = self.model.objects.filter(
+            project=OuterRef("project"), reports_to=user
+        )
+        return self.annotate(has_crew=Exists(reports))
 
     def in_crew_order(self):
         """By first name, then last name, as a crew list reads."""
@@ -557,8 +585,10 @@ class Task(models.Model):
     def is_booking(self):
         return self.kind == self.Kind.BOOKING
 
-    @property
+    @functools.cached_property
     def is_overdue(self):
+        """Open and past its due date, by the clock it is first asked under: a
+        page of rows asks once per row, and the count and the rows agree."""
         return (
             self.is_open
             and self.due_date is not None

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from production import notifications, run_of_show, workflow
 from production.access import crew_ids, role_on
+from production.changes import bump_revision
 from production.dates import OUT_OF_RANGE, validate_day, validate_moment_in
 from production.models import (
     COMMENT_MAX_LENGTH,
@@ -48,7 +49,9 @@ class Change:
     new: object
 
 
-def _shown(value) -> str:
+def _as_recorded(value) -> str:
+    """A value as an Activity stores it: text, "—" for none (views/tasks.py's
+    _readable reads it back for people)."""
     if value is None or value == "":
         return "—"
     return str(value)
@@ -80,8 +83,9 @@ def reserve_task_numbers(project: Project, count: int = 1) -> range:
     """Take the production's next `count` task numbers; none is handed out again."""
     # The UPDATE takes the row's write lock (PostgreSQL) or the database's
     # (SQLite, IMMEDIATE), so two creations can never read the same number.
+    # A new task is a change to the production's pages too (changes.py).
     Project.objects.filter(pk=project.pk).update(
-        last_task_number=F("last_task_number") + count
+        last_task_number=F("last_task_number") + count, revision=F("revision") + 1
     )
     last = Project.objects.values_list("last_task_number", flat=True).get(pk=project.pk)
     project.last_task_number = last
@@ -119,7 +123,7 @@ def task_create(*, project: Project, by, **fields) -> Task:
             by,
             Activity.Verb.ASSIGNED,
             field="assignee",
-            new_value=_shown(task.assignee),
+            new_value=_as_recorded(task.assignee),
         )
     notifications.task_created(task=task, by=by)
     return task
@@ -133,6 +137,9 @@ def _check_fields(fields) -> None:
 
 
 def _locked(task: Task) -> Task:
+    """The task, locked for a change: its production's row first (the
+    change's marker, bump_revision), then the task's, the order every write takes."""
+    bump_revision(task.project_id)
     return (
         Task.objects.select_for_update(of=("self",))
         .select_related("project", "assignee", "reviewer", "episode")
@@ -190,8 +197,8 @@ def task_update(*, task: Task, by, version: int, **fields) -> list[Change]:
             by,
             verb,
             field=change.field,
-            old_value=_shown(change.old),
-            new_value=_shown(change.new),
+            old_value=_as_recorded(change.old),
+            new_value=_as_recorded(change.new),
         )
     notifications.task_updated(
         task=current, by=by, changes=changes, reviewer_before=reviewer_before
@@ -277,8 +284,8 @@ def _send_up(task: Task, by, note: str) -> None:
         by,
         Activity.Verb.MOVED,
         field="reviewer",
-        old_value=_shown(old),
-        new_value=_shown(task.reviewer),
+        old_value=_as_recorded(old),
+        new_value=_as_recorded(task.reviewer),
         note=note,
     )
 
@@ -339,6 +346,7 @@ def project_create(*, by, **fields) -> Project:
 def project_archive(*, project: Project, by, archived: bool = True) -> Project:
     """Archive a production (its tasks can no longer change), or bring it back."""
     workflow.require_archive_project(role_on(by, project.pk))
+    bump_revision(project.pk)
     project.archived = archived
     project.save(update_fields=["archived"])
     return project
@@ -358,6 +366,7 @@ def _lock_crew(project: Project) -> None:
         .get(pk=project.pk)
     )
     workflow.require_crew_open(project)
+    bump_revision(project.pk)
 
 
 def _stored(membership: Membership) -> Membership:
@@ -488,8 +497,8 @@ def _depart(membership: Membership, *, by, reason: str) -> None:
                 by,
                 Activity.Verb.ASSIGNED if unassigned else Activity.Verb.CHANGED,
                 field=change.field,
-                old_value=_shown(change.old),
-                new_value=_shown(change.new),
+                old_value=_as_recorded(change.old),
+                new_value=_as_recorded(change.new),
                 note=f"{'unassigned' if unassigned else 'reviewer changed'} "
                 f"because {reason}",
             )
@@ -506,6 +515,7 @@ def _check_plan(project: Project, by) -> None:
 def episode_create(*, project: Project, by, **fields) -> Episode:
     """A new episode of the production, from crew who may assign."""
     _check_plan(project, by)
+    bump_revision(project.pk)
     episode = Episode(project=project, **fields)
     episode.full_clean()
     episode.save()
@@ -531,6 +541,7 @@ def episode_update(
     project = episode.project
     _check_plan(project, by)
     current = Episode.objects.select_for_update().get(pk=episode.pk)
+    bump_revision(project.pk)
     current.project = project
     old_air = current.air_date
     for name, value in fields.items():
@@ -600,8 +611,8 @@ def _shift(episode: Episode, old_air, *, by) -> list[run_of_show.Shift]:
             by,
             Activity.Verb.CHANGED,
             field=field,
-            old_value=_shown(old),
-            new_value=_shown(getattr(task, field)),
+            old_value=_as_recorded(old),
+            new_value=_as_recorded(getattr(task, field)),
             note=note,
         )
     return shifts

@@ -91,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "production.words.words",
+                "production.changes.live_context",
             ],
         },
     },
@@ -255,8 +256,13 @@ else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Slate <slate@localhost>")
-# Links in e-mails are absolute: where people reach this Slate.
+# Links in e-mails are absolute: where people reach this Slate. The default
+# suits local use only: `check --deploy` warns of it (production/checks.py).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# How often an open page's live regions ask whether something changed
+# (production/changes.py); the tests shorten it.
+SLATE_POLL_SECONDS = 20
 
 LOGGING = {
     "version": 1,

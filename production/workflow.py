@@ -113,7 +113,8 @@ def require_crew(role: CrewRole | None) -> None:
         raise NotAllowed(NOT_CREW)
 
 
-def _is(person_id, user) -> bool:
+def _same_person(person_id, user) -> bool:
+    """Whether the person a task names by id (assignee, author, reviewer) is `user`."""
     return person_id is not None and person_id == user.pk
 
 
@@ -122,12 +123,12 @@ def _may(move: Move, task: Task, user, role: CrewRole) -> bool:
     if move.who == APPROVER:
         return role.can_approve
     if move.who == ASSIGNEE:
-        return _is(task.assignee_id, user)
+        return _same_person(task.assignee_id, user)
     if move.who == AUTHOR:
-        return _is(task.created_by_id, user)
+        return _same_person(task.created_by_id, user)
     if move.who == REVIEWER:
-        return _is(task.reviewer_id, user) and not role.can_approve
-    return role.can_approve or _is(task.reviewer_id, user)
+        return _same_person(task.reviewer_id, user) and not role.can_approve
+    return role.can_approve or _same_person(task.reviewer_id, user)
 
 
 def read_only_reason(task: Task) -> str:
@@ -274,7 +275,7 @@ def editable_fields(
         return ()
     if role.can_assign or supervises(task, crew_ids):
         return EDITABLE_FIELDS
-    if _is(task.assignee_id, user):
+    if _same_person(task.assignee_id, user):
         return WORKING_FIELDS if task.is_booking else ("description",)
     return ()
 

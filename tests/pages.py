@@ -11,6 +11,10 @@ from django.utils import timezone
 
 from production.models import RunOfShow, RunOfShowLine
 
+# The headers htmx sends with each of its requests, for the test client:
+# client.get(url, **HTMX).
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
 
 def count_queries(client, url, data=None, **headers) -> int:
     """The SQL queries one GET of `url` costs; the page must answer 200."""

@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from production import ical
 from production.models import Comment, CrewRole, Episode, Membership, Task
+from tests.pages import HTMX
 from tests.test_permissions import database_snapshot
 
 VIEWS = Path(__file__).resolve().parent.parent / "production" / "views"
@@ -129,7 +130,7 @@ NITE_KEYS = ["NITE-1", "NITE-2"]
 def test_nite_task_pages_are_404_for_morn_crew(nite_world, ap, producer, name, key):
     """MORN's AP and producer get a 404 for NITE's task pages, plain and htmx."""
     for user in (ap, producer):
-        for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
+        for headers in ({}, HTMX):
             response = as_user(user).get(
                 reverse(name, kwargs={"key": key}), {"part": "comments"}, **headers
             )
@@ -242,7 +243,7 @@ def test_morn_filters_with_nite_ids_leak_nothing(nite_world, ap, outsider, name)
         {"assignee": outsider.pk, "format": "csv"},
         {"q": "band", "format": "csv"},
     ):
-        for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
+        for headers in ({}, HTMX):
             response = client.get(url, query, **headers)
             assert response.status_code in (200, 400), query
             assert_no_leak(response, nite_world)

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from production.models import CrewRole, Episode, Membership, Task
+from tests.pages import HTMX
 from tests.test_permissions import database_snapshot
 
 FUZZ = settings(
@@ -85,15 +86,15 @@ def choice_or_junk(values):
 HTMX_HEADERS = st.sampled_from(
     [
         {},
-        {"HTTP_HX_REQUEST": "true"},
+        HTMX,
         {"HTTP_HX_REQUEST": "garbage"},
-        {"HTTP_HX_REQUEST": "true", "HTTP_HX_CURRENT_URL": "http://[::1"},
-        {"HTTP_HX_REQUEST": "true", "HTTP_HX_CURRENT_URL": "javascript:alert(1)"},
-        {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "<script>"},
-        {"HTTP_HX_REQUEST": "true", "HTTP_HX_TRIGGER": "x" * 10_000},
-        {"HTTP_HX_REQUEST": "true", "HTTP_HX_BOOSTED": "true"},
-        {"HTTP_HX_REQUEST": "true", "HTTP_HX_HISTORY_RESTORE_REQUEST": "true"},
-        {"HTTP_HX_REQUEST": "true", "HTTP_HX_PROMPT": "\u202e"},
+        {**HTMX, "HTTP_HX_CURRENT_URL": "http://[::1"},
+        {**HTMX, "HTTP_HX_CURRENT_URL": "javascript:alert(1)"},
+        {**HTMX, "HTTP_HX_TARGET": "<script>"},
+        {**HTMX, "HTTP_HX_TRIGGER": "x" * 10_000},
+        {**HTMX, "HTTP_HX_BOOSTED": "true"},
+        {**HTMX, "HTTP_HX_HISTORY_RESTORE_REQUEST": "true"},
+        {**HTMX, "HTTP_HX_PROMPT": "\u202e"},
     ]
 )
 
@@ -319,7 +320,7 @@ def test_a_move_to_changes_needs_a_note(demo, producer, ap, task_of):
     """Requesting changes without a note is a 400 that says so, plain and htmx."""
     task = task_of(ap, Task.Status.REVIEW)
     client = as_user(producer)
-    for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
+    for headers in ({}, HTMX):
         before = database_snapshot()
         response = client.post(
             reverse("task-move", kwargs={"key": task.key}),
@@ -651,7 +652,7 @@ def test_known_bad_queries_are_answered(demo, ap, name, query):
     """Each classic bad query string is answered with the page (and an error), not a 500."""
     client = as_user(ap)
     url = reverse(name, kwargs={"code": "MORN"}) + "?" + query
-    for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
+    for headers in ({}, HTMX):
         response = client.get(url, **headers)
         assert response.status_code in (200, 400), (url, response.status_code)
 
@@ -695,6 +696,6 @@ def test_posts_without_csrf_are_refused(demo, ap, task_of):
         (reverse("calendar-token"), {}),
         (reverse("project-create"), {"name": "Forged", "code": "FORGE"}),
     ):
-        response = client.post(url, form, HTTP_HX_REQUEST="true")
+        response = client.post(url, form, **HTMX)
         assert response.status_code == 403
     assert database_snapshot() == before

@@ -1,7 +1,8 @@
-"""`manage.py benchmark` end to end on tiny sizes: the machinery, not the figures.
+"""The benchmark (`python -m tests.bench`) end to end on tiny sizes: the
+machinery, not the figures.
 
-The real run (50 and 5,000 tasks, minutes long) is made by hand or with
-`make bench`; see BENCHMARKS.md. Here every stage runs once, small: building
+The real run (50 and 5,000 tasks, minutes long) is made with `make bench`;
+see BENCHMARKS.md. Here every stage runs once, small: building
 the throw-away databases, rendering, query plans, the load run under
 gunicorn, the static headers and the browser timing.
 """
@@ -12,9 +13,8 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.core.management import CommandError, call_command
 
-from production.management.commands.benchmark import sizes
+from tests.bench.cli import main, sizes
 from tests.bench.figures import percentile
 from tests.bench.plans import TABLE_SCAN, task_aliases
 
@@ -31,16 +31,17 @@ def report(tmp_path_factory):
     figures = tmp_path_factory.mktemp("bench") / "figures.json"
     local_db_before = stamp(LOCAL_DB)
     out = StringIO()
-    call_command(
-        "benchmark",
-        "--sizes=50,60",
-        "--repeat=2",
-        "--load-seconds=1",
-        "--load-requests=150",
-        "--clients=4",
-        "--browser-runs=1",
-        f"--json={figures}",
-        stdout=out,
+    main(
+        [
+            "--sizes=50,60",
+            "--repeat=2",
+            "--load-seconds=1",
+            "--load-requests=150",
+            "--clients=4",
+            "--browser-runs=1",
+            f"--json={figures}",
+        ],
+        write=out.write,
     )
     assert stamp(LOCAL_DB) == local_db_before, "the benchmark wrote to db.sqlite3"
     return out.getvalue(), json.loads(figures.read_text())
@@ -100,14 +101,16 @@ def test_browser_times_the_board(report):
     assert 0 < board["cold_ms"] < 30_000
 
 
-def test_sizes_option_rejects_nonsense():
+def test_sizes_option_rejects_nonsense(capsys):
     """`--sizes` wants two or more positive task counts, said plainly."""
     assert sizes("5000,50") == [50, 5000]
     for bad in ("50", "a,b", "0,10"):
         with pytest.raises(ValueError):
             sizes(bad)
-    with pytest.raises(CommandError, match="task counts"):
-        call_command("benchmark", "--sizes=50", stdout=StringIO())
+    with pytest.raises(SystemExit) as refused:
+        main(["--sizes=50"], write=StringIO().write)
+    assert refused.value.code != 0
+    assert "task counts" in capsys.readouterr().err
 
 
 def test_a_failing_page_is_reported_not_fatal():

@@ -13,7 +13,7 @@ from production.bookings import slot_start
 from production.management.commands.seed_demo import add_generated_tasks
 from production.models import Task
 from production.views.calendar import grid_bounds, parse_month
-from tests.pages import count_queries
+from tests.pages import HTMX, count_queries
 
 UTC = dt.UTC
 
@@ -239,7 +239,7 @@ def test_overdue_work_stands_out(morn, ap, task_of, client_for):
     done_month = client.get(url, {"month": month_of(done.due_date)})
     shown = entry_for(done_month, done.key)
     assert done.due_date < timezone.localdate()
-    assert shown and not shown.task.late
+    assert shown and not shown.task.is_overdue
 
 
 def test_cancelled_tasks_are_left_out_unless_asked_for(morn, ap, task_of, client_for):
@@ -545,9 +545,7 @@ def test_a_busy_day_shows_five_and_opens_in_full(client_for, producer, morn):
     assert len(entries_by_day(page)[busy]) == 5
     assert "+3 more" in page.content.decode()
     assert f"day={busy.isoformat()}" in page.content.decode()
-    opened = client.get(
-        url, {"month": month_of(busy), "day": busy.isoformat()}, HTTP_HX_REQUEST="true"
-    )
+    opened = client.get(url, {"month": month_of(busy), "day": busy.isoformat()}, **HTMX)
     assert set(entries_by_day(opened)[busy]) == keys
     assert "+3 more" not in opened.content.decode()
 

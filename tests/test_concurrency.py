@@ -22,6 +22,7 @@ from django.urls import reverse
 
 from production.management.commands.seed_demo import PASSWORD
 from production.models import Activity, Comment, CrewRole, Membership, Task, User
+from tests.pages import HTMX
 
 S = Task.Status
 
@@ -212,7 +213,7 @@ def test_two_tabs_starting_the_same_task_move_it_once(client_for, ap, task_of):
     move = reverse("task-move", kwargs={"key": task.key})
     first, second = client_for(ap), client_for(ap)
     assert first.post(move, {"to": S.IN_PROGRESS}).status_code == 302
-    refused = second.post(move, {"to": S.IN_PROGRESS}, HTTP_HX_REQUEST="true")
+    refused = second.post(move, {"to": S.IN_PROGRESS}, **HTMX)
     assert refused.status_code == 403
     assert "error-message" in refused.content.decode()
     assert task.activities.filter(verb=Activity.Verb.MOVED).count() == 1

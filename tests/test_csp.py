@@ -18,7 +18,7 @@ from django.urls import URLResolver, reverse
 from production import ical, services
 from production.models import Task
 from production.urls import urlpatterns
-from tests.pages import episode_page_urls
+from tests.pages import HTMX, episode_page_urls
 
 HEADER = "Content-Security-Policy"
 NONCE = re.compile(r"'nonce-([^']+)'")
@@ -213,6 +213,7 @@ def pages(demo, morn):
             reverse("notifications") + "?page=x",
         ],
         "notification-settings": [reverse("notification-settings")],
+        "notification-bell": [reverse("notification-bell")],
     }
 
 
@@ -230,7 +231,7 @@ def test_every_page_obeys_the_policy(pages, demo, who, htmx):
     """No page, whole or partial, carries anything the policy would block."""
     client = Client()
     client.force_login(demo[who])
-    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    headers = HTMX if htmx else {}
     for name, urls in pages.items():
         for url in urls:
             response = client.get(url, **headers)
@@ -259,7 +260,7 @@ def test_error_and_form_states_obey_the_policy(demo, morn, client_for, task_of):
     move = reverse("task-move", kwargs={"key": todo.key})
     edit = reverse("task-edit", kwargs={"key": todo.key})
     for htmx in (False, True):
-        headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+        headers = HTMX if htmx else {}
         as_producer, as_ap = client_for(producer), client_for(ap)
         responses = {
             "403 refused move": as_producer.post(

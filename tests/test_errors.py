@@ -19,9 +19,7 @@ from production import urls as slate_urls
 from production.management.commands.seed_demo import PASSWORD, seed_base
 from production.models import CrewRole, Membership, Task
 from tests.chromium import CHROMIUM_ARGS, find_chromium
-from tests.pages import assert_marked, edit_data, error_summary
-
-HTMX = {"HTTP_HX_REQUEST": "true"}
+from tests.pages import HTMX, assert_marked, edit_data, error_summary
 
 
 def boom(request):
@@ -72,7 +70,7 @@ def test_refused_htmx_request_carries_the_sentence_too(client_for, ap, task_of):
     response = client_for(ap).post(
         reverse("task-move", kwargs={"key": task.key}),
         {"to": Task.Status.DONE},
-        HTTP_HX_REQUEST="true",
+        **HTMX,
     )
     assert response.status_code == 403
     assert "approve this task" in error_sentence(response)

@@ -19,6 +19,7 @@ from icalendar import Calendar
 
 from production import ical, services
 from production.models import CrewRole, Membership, Task, User
+from tests.pages import HTMX
 
 TITLE = '<script>alert("title")</script>'
 DESCRIPTION = "<img src=x onerror=alert(1)> and <a href='javascript:alert(2)'>link</a>"
@@ -103,7 +104,7 @@ def test_every_page_shows_markup_as_text(marked_up, demo, who):
         "my calendar": reverse("my-calendar"),
     }
     for htmx in (False, True):
-        headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+        headers = HTMX if htmx else {}
         for what, url in pages.items():
             # Each whole page shows the markup (the AP's my work lists the
             # task, the producer's Mallory); a fragment may not include it.
@@ -139,7 +140,7 @@ def test_a_comment_added_with_htmx_comes_back_escaped(marked_up, ap):
     response = as_user(ap).post(
         reverse("task-comment", kwargs={"key": key}),
         {"body": "<script>alert('new')</script>"},
-        HTTP_HX_REQUEST="true",
+        **HTMX,
     )
     assert response.status_code == 200
     body = response.content.decode()
@@ -151,7 +152,7 @@ def test_a_comment_added_with_htmx_comes_back_escaped(marked_up, ap):
 def test_errors_that_echo_input_escape_it(marked_up, producer, htmx):
     """A bad status, task key, filter or month echoed in a message stays text."""
     client = as_user(producer)
-    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    headers = HTMX if htmx else {}
     key = marked_up["task"].key
     move = client.post(
         reverse("task-move", kwargs={"key": key}),

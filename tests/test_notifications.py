@@ -21,11 +21,10 @@ from production.models import (
     deliveries_for,
     delivery_for,
 )
-from tests.pages import count_queries
+from tests.pages import HTMX, count_queries
 
 Kind = Notification.Kind
 S = Task.Status
-HTMX = {"HTTP_HX_REQUEST": "true"}
 LIST = "/notifications/"
 SETTINGS = "/notifications/settings/"
 

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from production.models import Task
+from tests.pages import HTMX
 
 SENTENCE = b"A request may not contain a NUL character."
 
@@ -40,7 +41,7 @@ def test_a_nul_in_a_form_is_a_400_and_changes_nothing(client_for, producer, morn
     response = client_for(producer).post(
         reverse("task-comment", kwargs={"key": task.key}),
         {"body": "hello\x00there"},
-        HTTP_HX_REQUEST="true",
+        **HTMX,
     )
     assert response.status_code == 400
     assert SENTENCE in response.content

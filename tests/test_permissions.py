@@ -31,7 +31,7 @@ from production.models import (
     User,
 )
 from production.urls import urlpatterns
-from tests.pages import edit_data
+from tests.pages import HTMX, edit_data
 
 ANON = "anonymous"
 PEOPLE = [ANON, "outsider", "ap", "ap2", "editor", "producer"]
@@ -432,6 +432,9 @@ MATRIX: dict[str, list[Probe]] = {
     "notifications": [
         Probe("get", lambda world: reverse("notifications"), signed_in(200))
     ],
+    "notification-bell": [
+        Probe("get", lambda world: reverse("notification-bell"), signed_in(200))
+    ],
     "notifications-read-all": [
         not_allowed(lambda world: reverse("notifications-read-all")),
         Probe("post", lambda world: reverse("notifications-read-all"), signed_in(302)),
@@ -573,7 +576,7 @@ def test_permission_matrix(world, name, who):
             assert after == before, f"{who} {probe.method.upper()} {url} changed data"
         if expected not in SUCCESS:
             # The same refusal for an htmx request: no fragment slips through.
-            again = getattr(client, probe.method)(url, data, HTTP_HX_REQUEST="true")
+            again = getattr(client, probe.method)(url, data, **HTMX)
             check_status(again, expected, url, htmx=True)
             check_refusal_says_why(again, url)
             assert database_snapshot() == before, f"{who} htmx {url} changed data"

@@ -6,7 +6,7 @@ from django.urls import URLPattern, reverse
 
 from production import ical
 from production.urls import urlpatterns
-from tests.pages import episode_page_urls
+from tests.pages import HTMX, episode_page_urls
 
 # Every page a GET reaches, with what it needs; POST-only URLs are listed
 # apart so that a new URL must be placed in one or the other.
@@ -24,6 +24,7 @@ PAGES = {
     "task-edit": {"key": "MORN-1"},
     "notifications": {},
     "notification-settings": {},
+    "notification-bell": {},
 }
 POST_ONLY = {
     "logout",
@@ -69,7 +70,7 @@ def cache_control(response) -> set[str]:
 @pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
 def test_pages_for_a_logged_in_person_are_private(name, htmx, client_for, producer):
     """Each page, whole or as a fragment, says `Cache-Control: private`."""
-    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    headers = HTMX if htmx else {}
     response = client_for(producer).get(reverse(name, kwargs=PAGES[name]), **headers)
     assert response.status_code == 200
     assert "private" in cache_control(response)
@@ -131,7 +132,7 @@ def test_slate_sets_only_the_cookies_security_md_names(demo, morn):
 @pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
 def test_show_more_is_private(htmx, client_for, producer):
     """Show more's cards (htmx), and its way back to the board, are private."""
-    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    headers = HTMX if htmx else {}
     url = reverse("board-more", kwargs={"code": "MORN"}) + "?status=todo&page=2"
     response = client_for(producer).get(url, **headers)
     assert response.status_code == (200 if htmx else 302)
@@ -144,7 +145,7 @@ def test_episode_pages_are_private(htmx, client_for, producer, morn):
     """Episodes and run-of-show templates say `Cache-Control: private` too."""
     urls = episode_page_urls(morn)
     assert set(urls) == EPISODE_PAGES
-    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    headers = HTMX if htmx else {}
     client = client_for(producer)
     for name, url in urls.items():
         response = client.get(url, **headers)

@@ -11,6 +11,7 @@ from django.db.models import F
 from django.test import override_settings
 from django.utils import timezone
 
+from production import notifications
 from production.models import Membership, Project, Task, User
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
@@ -171,3 +172,19 @@ def test_seed_refuses_in_production():
     with override_settings(DEBUG=False), pytest.raises(CommandError, match="DEBUG"):
         call_command("seed_demo")
     assert not User.objects.filter(username="producer").exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_bell_has_news_for_the_producer_and_the_ap():
+    """Under `make run` the AP and the producer each find unread notifications,
+    each linking to its task, and nobody acted on themselves."""
+    seed()
+    users = {user.username: user for user in User.objects.all()}
+    assert notifications.unread_count(users["ap"]) == 2
+    assert notifications.unread_count(users["producer"]) == 2
+    for notification in notifications.notifications_for(users["ap"]):
+        assert notification.actor_id != notification.recipient_id
+        assert notification.get_absolute_url() == notification.task.get_absolute_url()
+    sent_back = notifications.notifications_for(users["ap"]).get(kind="changes")
+    assert sent_back.summary.startswith("Paula")
+    assert "trim it to 20 seconds" in sent_back.note

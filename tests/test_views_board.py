@@ -12,11 +12,10 @@ from production.management.commands.seed_demo import add_generated_tasks
 from production.models import CrewRole, Task
 from production.views.board import CARDS_PER_COLUMN, MORE_CARDS
 from tests.factories import add_tasks
-from tests.pages import count_queries
+from tests.pages import HTMX, count_queries
 
 BOARD = "/projects/MORN/"
 MORE = "/projects/MORN/more/"
-HTMX = {"HTTP_HX_REQUEST": "true"}
 COLUMN_ORDER = [
     "proposed",
     "todo",
@@ -55,9 +54,11 @@ def test_board_shows_every_column_in_workflow_order(client_for, producer, morn):
     assert positions == sorted(positions)
     for status in COLUMN_ORDER:
         count = Task.objects.filter(project=morn, status=status).count()
+        # The counter reads "3 tasks": words a screen reader says, not an
+        # aria-label on a plain span.
         assert (
-            f'aria-label="{count} task{"" if count == 1 else "s"}">{count}</span>'
-            in html
+            f'<span class="count">{count}<span class="visually-hidden"> '
+            f"task{'' if count == 1 else 's'}</span></span>" in html
         )
         assert len(column_keys(response, status)) == count
 
@@ -65,7 +66,10 @@ def test_board_shows_every_column_in_workflow_order(client_for, producer, morn):
 def test_cards_show_the_task_at_a_glance(client_for, producer, morn):
     """A card links its key to the task page and shows title, kind, assignee, due date and priority."""
     card = cards(client_for(producer).get(BOARD))["MORN-10"]
-    assert '<a class="key" href="/tasks/MORN-10/">MORN-10</a>' in card
+    assert (
+        '<a class="key" href="/tasks/MORN-10/"><span class="card-key">MORN-10</span>'
+        " Select shots for the mayor interview</a>" in card
+    )
     assert "Select shots for the mayor interview" in card
     assert "Editing" in card
     assert "Eddie Marsh" in card
@@ -111,7 +115,7 @@ def test_htmx_request_gets_only_the_columns(client_for, producer, morn):
     assert response.status_code == 200
     assert "<html" not in html and "filter-bar" not in html
     assert html.lstrip().startswith('<div id="board-columns"')
-    assert 'hx-trigger="task-moved from:body"' in html
+    assert 'hx-trigger="task-moved from:body, every 20s"' in html
     assert 'hx-get="/projects/MORN/?kind=editing"' in html
     assert set(cards(response)) == set(
         Task.objects.filter(project=morn, kind="editing").values_list("key", flat=True)
@@ -172,7 +176,8 @@ def test_filters_are_kept_in_the_move_forms_and_the_refresh(client_for, producer
     response = client_for(producer).get(BOARD + "?kind=script&q=&priority=")
     html = response.content.decode()
     assert (
-        'hx-get="/projects/MORN/?kind=script" hx-trigger="task-moved from:body"' in html
+        'hx-get="/projects/MORN/?kind=script" hx-trigger="task-moved from:body, every 20s"'
+        in html
     )
     assert (
         '<input type="hidden" name="next" value="/projects/MORN/?kind=script">'
@@ -227,7 +232,7 @@ def test_a_big_column_opens_with_its_first_cards(client_for, producer, morn):
     # The most pressing first: the demo's own to-dos outrank the low generated ones.
     assert todo[0] == "MORN-3" and todo[1] == "MORN-10"
     html = response.content.decode()
-    assert f'aria-label="{total} tasks">{total}</span>' in html
+    assert f'<span class="count">{total}<span class="visually-hidden"> tasks' in html
     assert 'href="/projects/MORN/?status=todo&amp;page=2"' in html
     # Small columns have no such link.
     assert "status=review&amp;page=2" not in html
@@ -325,7 +330,9 @@ def test_show_more_with_a_bad_page_is_explained(client_for, producer, morn):
 
 def offered_moves(card: str) -> list[str]:
     """The statuses a card offers to move to: its buttons, and its note links."""
-    offered = re.findall(r'<button name="to" value="(\w+)"|href="[^"]*#([\w-]+)"', card)
+    offered = re.findall(
+        r'<button class="move[^"]*" name="to" value="(\w+)"|href="[^"]*#([\w-]+)"', card
+    )
     notes = {"move-changes": "changes"}
     return [button or notes[anchor] for button, anchor in offered]
 
@@ -336,8 +343,8 @@ def test_an_ap_sees_start_on_their_own_todo_but_never_approve(client_for, ap, ta
     own = task_of(ap, "todo")
     card = cards(response)[own.key]
     assert (
-        f'<button name="to" value="in_progress" aria-label="Start: {own.key}">'
-        "Start</button>" in card
+        f'<button class="move primary" name="to" value="in_progress" '
+        f'aria-label="Start: {own.key}">Start</button>' in card
     )
     html = response.content.decode()
     assert 'value="done"' not in html and "Approve" not in html
@@ -381,7 +388,9 @@ def test_request_changes_links_to_the_note_form_on_the_task_page(
     client = client_for(producer)
     review = task_of(ap, "review")
     card = cards(client.get(BOARD))[review.key]
-    link = re.search(r'<a href="([^"#]+)#([\w-]+)"[^>]*>Request changes</a>', card)
+    link = re.search(
+        r'<a class="move" href="([^"#]+)#([\w-]+)"[^>]*>Request changes</a>', card
+    )
     assert link, card
     assert link.group(1) == f"/tasks/{review.key}/"
     assert f'aria-label="Request changes: {review.key}"' in link.group(0)
@@ -490,7 +499,7 @@ def test_history_restore_gets_the_whole_page(client_for, producer):
     """When htmx restores history after Back, it gets the full board, not a fragment."""
     response = client_for(producer).get(
         BOARD + "?kind=script",
-        HTTP_HX_REQUEST="true",
+        **HTMX,
         HTTP_HX_HISTORY_RESTORE_REQUEST="true",
     )
     assert "<html" in response.content.decode()
@@ -515,3 +524,39 @@ def test_booking_cards_carry_what_a_booker_needs(client_for, ap2, morn):
     card = cards(client_for(ap2).get(BOARD))[chef.key]
     for text in ("Chef Ana Ruiz", "ana@ruizkitchen.example", "Studio B", "Confirmed"):
         assert text in card
+
+
+def test_a_card_has_one_primary_move_and_the_others_in_its_menu(
+    client_for, producer, task_of, ap
+):
+    """Approve is the review card's one primary move; Request changes and
+    Cancel wait in its More menu, inside the same form."""
+    review = task_of(ap, "review")
+    card = cards(client_for(producer).get(BOARD))[review.key]
+    assert card.count(" primary") == 1
+    assert re.search(r'class="move primary" name="to" value="done"', card)
+    menu = card[card.index('<details class="menu">') : card.index("</details>")]
+    assert f'<summary aria-label="More moves for {review.key}">More</summary>' in menu
+    assert offered_moves(menu) == ["changes", "cancelled"]
+    assert card.index("</details>") < card.index("</form>")
+
+
+def test_cancel_is_never_a_cards_primary_move(client_for, producer, task_of, ap):
+    """The producer's only move on the AP's to-do is Cancel: it sits in the
+    menu, and the card has no primary move."""
+    card = cards(client_for(producer).get(BOARD))[task_of(ap, "todo").key]
+    assert offered_moves(card) == ["cancelled"]
+    assert " primary" not in card
+    assert '<details class="menu">' in card
+
+
+def test_done_and_cancelled_fold_into_narrow_columns(client_for, producer):
+    """Done and Cancelled keep their cards in a closed <details>; the working
+    columns show theirs."""
+    html = client_for(producer).get(BOARD).content.decode()
+    for status in COLUMN_ORDER:
+        start = html.index(f'<section class="column status-{status}"')
+        column = html[start : html.find("</section>", start)]
+        assert ('<details class="fold">' in column) == (
+            status in ("done", "cancelled")
+        ), status

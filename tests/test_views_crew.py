@@ -9,12 +9,11 @@ from production import ical, services
 from production.management.commands.seed_demo import add_generated_tasks
 from production.models import CrewRole, Membership, Task, User
 from production.workflow import LAST_LEADER
-from tests.pages import count_queries
+from tests.pages import HTMX, count_queries
 from tests.test_permissions import database_snapshot
 
 CREW = reverse("project-crew", kwargs={"code": "MORN"})
 LEAVE = reverse("crew-leave", kwargs={"code": "MORN"})
-HTMX = {"HTTP_HX_REQUEST": "true"}
 ARCHIVED = "This production is archived; its crew can no longer change."
 
 

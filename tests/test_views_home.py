@@ -14,7 +14,7 @@ from production import services
 from production.management.commands.seed_demo import PASSWORD, add_generated_tasks
 from production.models import CrewRole, Membership, Project, Task, User
 from tests.factories import add_tasks
-from tests.pages import count_queries
+from tests.pages import HTMX, count_queries
 
 MY_WORK = reverse("my-work")
 
@@ -319,7 +319,7 @@ def test_archived_production_work_drops_off(client_for, ap, morn):
 @pytest.mark.parametrize("who", ["producer", "ap"])
 def test_htmx_refresh_returns_only_the_work_region(client_for, demo, who):
     """An htmx request (the Refresh link) gets the `work` partial, not the page."""
-    response = client_for(demo[who]).get(MY_WORK, HTTP_HX_REQUEST="true")
+    response = client_for(demo[who]).get(MY_WORK, **HTMX)
     content = response.content.decode()
     assert response.status_code == 200
     assert content.lstrip().startswith('<div id="work"')

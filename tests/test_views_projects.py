@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from production.management.commands.seed_demo import add_generated_tasks
 from production.models import CrewRole, Membership, Project, Task, User
-from tests.pages import count_queries
+from tests.pages import HTMX, count_queries
 from tests.test_permissions import database_snapshot
 
 LIST = reverse("project-list")
@@ -107,7 +107,7 @@ def test_creating_without_the_permission_is_a_403(client_for, demo, who):
     for response in (
         client.get(CREATE),
         client.post(CREATE, new_production()),
-        client.post(CREATE, new_production(), HTTP_HX_REQUEST="true"),
+        client.post(CREATE, new_production(), **HTMX),
         client.post(CREATE, new_production(code="no")),
     ):
         assert response.status_code == 403

@@ -15,9 +15,8 @@ from django.utils import timezone
 
 from production import services, workflow
 from production.models import Activity, Comment, CrewRole, Membership, Task, User
-from tests.pages import assert_marked, edit_data, error_summary
+from tests.pages import HTMX, assert_marked, edit_data, error_summary
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
 # A move made from the task page: htmx swaps the state region with its answer.
 FROM_TASK_PAGE = HTMX | {"HTTP_HX_TARGET": "task-state"}
 S = Task.Status
@@ -110,6 +109,48 @@ def test_task_page_shows_only_the_moves_allowed(client_for, ap, producer, task_o
     assert 'name="note"' in page
 
 
+def primaries(page: str) -> list[str]:
+    """The page's filled (primary) buttons and toggles, by their opening tag."""
+    return re.findall(
+        r'<(?:button|summary|a)\b[^>]*class="[^"]*\bprimary\b[^"]*"[^>]*>', page
+    )
+
+
+def test_the_next_step_is_the_task_pages_one_primary_button(
+    client_for, ap, producer, task_of
+):
+    """Start is the assignee's one primary button; Edit is secondary and
+    Archive a quiet link inside the More menu; Approve is the producer's."""
+    todo = task_of(ap, S.TODO)
+    page = client_for(producer).get(url("task-detail", todo)).content.decode()
+    assert (
+        f'<a class="button secondary" href="/tasks/{todo.key}/edit/">Edit</a>' in page
+    )
+    menu = page[page.index('<details class="menu">') : page.index("</details>")]
+    assert '<button type="submit" class="link danger">Archive</button>' in menu
+    # The producer may only cancel the AP's to-do: destructive, so not primary.
+    assert primaries(page) == []
+    page = client_for(ap).get(url("task-detail", todo)).content.decode()
+    [start] = primaries(page)
+    assert 'class="move-in_progress primary"' in start
+    review = task_of(ap, S.REVIEW)
+    page = client_for(producer).get(url("task-detail", review)).content.decode()
+    [approve] = primaries(page)
+    assert f'aria-label="Approve: {review.key}"' in approve
+
+
+def test_request_changes_shows_once(client_for, ap, producer, task_of):
+    """The words "Request changes" show once, on the toggle; its form's
+    button says Send, with the move and the key as its accessible name."""
+    review = task_of(ap, S.REVIEW)
+    page = client_for(producer).get(url("task-detail", review)).content.decode()
+    assert page.count(">Request changes<") == 1
+    assert (
+        f'<button type="submit" aria-label="Request changes: {review.key}">Send</button>'
+        in page
+    )
+
+
 def test_each_move_form_is_named_after_where_it_takes_the_task(
     client_for, producer, ap, task_of
 ):
@@ -199,7 +240,7 @@ def test_task_page_as_htmx_is_the_status_region(client_for, ap, task_of):
     assert 'id="task-state"' in page
     assert "<html" not in page
     assert ">Start</button>" in page
-    assert 'hx-trigger="task-moved from:body"' in page
+    assert 'hx-trigger="task-moved from:body, every 20s"' in page
 
 
 @pytest.mark.parametrize(
@@ -224,7 +265,7 @@ def test_boosted_request_gets_the_whole_page(client_for, ap, task_of):
     """A boosted link (hx-boost) still gets the whole page."""
     task = task_of(ap, S.TODO)
     response = client_for(ap).get(
-        url("task-detail", task), HTTP_HX_REQUEST="true", HTTP_HX_BOOSTED="true"
+        url("task-detail", task), **HTMX, HTTP_HX_BOOSTED="true"
     )
     assert "<html" in response.content.decode()
 
@@ -1252,3 +1293,18 @@ def test_resaving_after_a_stale_edit_keeps_their_other_changes(
     assert client.post(url("task-edit", task), again).status_code == 302
     task.refresh_from_db()
     assert (task.title, task.priority) == ("Mine", theirs)
+
+
+def test_an_overlong_note_on_a_move_without_a_note_form_still_says_why(
+    client_for, ap, morn
+):
+    """The note's error shows above the moves when no move of the task takes a note."""
+    pitch = Task.objects.get(project=morn, created_by=ap, status=Task.Status.PROPOSED)
+    response = client_for(ap).post(
+        reverse("task-move", kwargs={"key": pitch.key}),
+        {"to": Task.Status.CANCELLED, "note": "y" * 20_000},
+    )
+    assert response.status_code == 400
+    assert "Keep the note under 10,000 characters" in response.content.decode()
+    pitch.refresh_from_db()
+    assert pitch.status == Task.Status.PROPOSED

@@ -11,11 +11,10 @@ from production import services
 from production.management.commands.seed_demo import add_generated_tasks
 from production.models import Activity, CrewRole, Task
 from tests.factories import add_tasks
-from tests.pages import assert_marked, count_queries, error_summary
+from tests.pages import HTMX, assert_marked, count_queries, error_summary
 
 LIST = "/projects/MORN/tasks/"
 BULK = "/projects/MORN/tasks/bulk/"
-HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def rows(response) -> list[str]:

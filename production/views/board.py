@@ -14,11 +14,13 @@ from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from production import access, bookings, workflow
+from production import access, bookings, changes, workflow
 from production.bookings import slot_end, slot_start
 from production.filters import TaskFilterForm, crew_and_episodes, url_params
 from production.models import Task
-from production.views.fragments import jinja_partial, render_in_zone, wants_fragment
+from production.views.clock import render_on_project_clock
+from production.views.fragments import jinja_partial, wants_fragment
+from production.views.live import polled
 from production.views.rows import TaskLinks, label_rows, person_fields
 
 # A column opens with its first CARDS_PER_COLUMN cards and each "Show more"
@@ -69,7 +71,7 @@ class Column:
     next_page: int | None = None
     # The cards' HTML (_cards_html), once the tasks are in, and the Show
     # more link's addresses when there are more (see _write_cards).
-    cards: str = ""
+    cards_html: str = ""
     more_url: str = ""
     more_cards_url: str = ""
 
@@ -158,13 +160,14 @@ def _next_page(page: int, count: int) -> int | None:
 @require_GET
 @login_required
 @vary_on_headers("HX-Request")
+@polled(changes.board_etag)
 def board(request, code):
     """A production's tasks in status columns, with the moves the viewer may make."""
     project, membership = access.get_project(request.user, code)
     form, tasks, filters = _board_tasks(request, project)
     # Each column shows its first cards; a "Show more" followed without
     # JavaScript comes back here with one column to show deeper.
-    shown = {status: 1 for status in Task.Status.values}
+    pages_loaded = {status: 1 for status in Task.Status.values}
     try:
         wanted = _wanted_page(request.GET)
     except ValueError as error:
@@ -173,10 +176,10 @@ def board(request, code):
     counts = _counts(tasks)
     if wanted:
         status, page = wanted
-        shown[status] = min(page, _pages(counts.get(status, 0)))
+        pages_loaded[status] = min(page, _pages(counts.get(status, 0)))
     tops = {
         status: _cards_shown(page)
-        for status, page in shown.items()
+        for status, page in pages_loaded.items()
         if counts.get(status)
     }
     # Each column's first cards, through the (project, status) index.
@@ -193,7 +196,7 @@ def board(request, code):
             status=status,
             label=label,
             count=counts.get(status, 0),
-            next_page=_next_page(shown[status], counts.get(status, 0)),
+            next_page=_next_page(pages_loaded[status], counts.get(status, 0)),
         )
         for status, label in Task.Status.choices
     }
@@ -211,7 +214,7 @@ def board(request, code):
     template = "production/board.html"
     if wants_fragment(request):
         template += "#columns"
-    return render_in_zone(request, template, context, project)
+    return render_on_project_clock(request, template, context, project)
 
 
 @require_GET
@@ -252,7 +255,9 @@ def board_more(request, code):
     # The first new card's link takes the keyboard focus.
     _write_cards(request, [column], filters, project, focus=True)
     context = {"project": project, "column": column}
-    return render_in_zone(request, "production/board.html#cards", context, project)
+    return render_on_project_clock(
+        request, "production/board.html#cards", context, project
+    )
 
 
 def _write_cards(request, columns, filters, project, *, focus=False):
@@ -266,7 +271,7 @@ def _write_cards(request, columns, filters, project, *, focus=False):
     more_path = reverse("board-more", args=[project.code])
     board_url = _with_query(board_path, filters)
     for column in columns:
-        column.cards = _cards_html(
+        column.cards_html = _cards_html(
             column.tasks, csrf_token=token, next_url=board_url, focus=focus
         )
         if column.next_page:

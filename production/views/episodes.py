@@ -29,7 +29,7 @@ from production.forms import (
     add_service_errors,
 )
 from production.models import Task
-from production.views.fragments import render_in_zone
+from production.views.clock import render_on_project_clock
 from production.views.rows import label_rows
 
 EPISODE_LIST = "production/episode_list.html"
@@ -75,7 +75,7 @@ def episode_list(request, code):
         "episodes": episodes,
         "can_plan": workflow.can_plan_episodes(project, membership.role),
     }
-    return render_in_zone(request, EPISODE_LIST, context, project)
+    return render_on_project_clock(request, EPISODE_LIST, context, project)
 
 
 @require_GET
@@ -103,7 +103,7 @@ def episode_detail(request, code, pk):
         "tasks": tasks,
         "done": done,
         "open": open_count,
-        "late": sum(task.late for task in tasks),
+        "late": sum(task.is_overdue for task in tasks),
         # Cancelled work is no part of the episode's progress.
         "total": done + open_count,
         "can_plan": can_plan,
@@ -111,7 +111,7 @@ def episode_detail(request, code, pk):
         if templates and episode.air_date
         else None,
     }
-    return render_in_zone(request, EPISODE_DETAIL, context, project)
+    return render_on_project_clock(request, EPISODE_DETAIL, context, project)
 
 
 def _next_number(project) -> int:
@@ -161,7 +161,9 @@ def episode_create(request, code):
                 messages.success(request, f"{episode} created{made_text}.")
                 return redirect(episode)
         status = 400
-    return render_in_zone(request, EPISODE_FORM, context, project, status=status)
+    return render_on_project_clock(
+        request, EPISODE_FORM, context, project, status=status
+    )
 
 
 def _preview_new(request, form, template, context):
@@ -173,9 +175,11 @@ def _preview_new(request, form, template, context):
         plan = services.run_of_show_plan(episode=episode, template=template)
     except ValidationError as error:
         add_service_errors(form, error)
-        return render_in_zone(request, EPISODE_FORM, context, project, status=400)
+        return render_on_project_clock(
+            request, EPISODE_FORM, context, project, status=400
+        )
     context |= {"plan": plan, "template": template, "preview": episode}
-    return render_in_zone(request, EPISODE_FORM, context, project)
+    return render_on_project_clock(request, EPISODE_FORM, context, project)
 
 
 @require_http_methods(["GET", "POST"])
@@ -201,7 +205,7 @@ def episode_edit(request, code, pk):
                     "shifts": shifts,
                     "new_air_date": form.cleaned_data["air_date"],
                 }
-                return render_in_zone(request, EPISODE_FORM, context, project)
+                return render_on_project_clock(request, EPISODE_FORM, context, project)
             try:
                 moved = services.episode_update(
                     episode=episode,
@@ -220,7 +224,9 @@ def episode_edit(request, code, pk):
                 messages.success(request, f"{episode} saved{moved_text}.")
                 return redirect(episode)
         status = 400
-    return render_in_zone(request, EPISODE_FORM, context, project, status=status)
+    return render_on_project_clock(
+        request, EPISODE_FORM, context, project, status=status
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -250,7 +256,7 @@ def episode_apply(request, code, pk):
         else:
             if request.method == "GET":
                 context["template"] = template
-                return render_in_zone(request, EPISODE_APPLY, context, project)
+                return render_on_project_clock(request, EPISODE_APPLY, context, project)
             if made:
                 messages.success(
                     request,
@@ -259,7 +265,7 @@ def episode_apply(request, code, pk):
             else:
                 messages.info(request, f"{template} had made all its tasks already.")
             return redirect(episode)
-    return render_in_zone(request, EPISODE_APPLY, context, project, status=400)
+    return render_on_project_clock(request, EPISODE_APPLY, context, project, status=400)
 
 
 # --- run-of-show templates ------------------------------------------------------
@@ -298,7 +304,9 @@ def run_of_show_list(request, code):
         "form": form,
         "can_plan": can_plan,
     }
-    return render_in_zone(request, TEMPLATE_LIST, context, project, status=status)
+    return render_on_project_clock(
+        request, TEMPLATE_LIST, context, project, status=status
+    )
 
 
 def _crew(project) -> list:
@@ -332,7 +340,9 @@ def run_of_show_detail(request, code, pk):
         "form": form,
         "can_plan": can_plan,
     }
-    return render_in_zone(request, TEMPLATE_DETAIL, context, project, status=status)
+    return render_on_project_clock(
+        request, TEMPLATE_DETAIL, context, project, status=status
+    )
 
 
 def _line(request, code, pk, line_pk):
@@ -359,7 +369,7 @@ def run_of_show_line(request, code, pk, line_pk):
             return redirect(f"{template.get_absolute_url()}#lines")
     context = {"project": project, "template": template, "line": line, "form": form}
     status = 400 if form.errors else 200
-    return render_in_zone(request, LINE_FORM, context, project, status=status)
+    return render_on_project_clock(request, LINE_FORM, context, project, status=status)
 
 
 @require_POST

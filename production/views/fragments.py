@@ -9,7 +9,6 @@ messages out of band); a 403 or 404 is Slate's error page, whose sentence
 
 from django.shortcuts import render
 from django.template import engines
-from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django_htmx.http import reswap
 
@@ -23,13 +22,6 @@ def wants_fragment(request) -> bool:
     return bool(request.htmx) and not (
         request.htmx.boosted or request.htmx.history_restore_request
     )
-
-
-def render_in_zone(request, template, context, project, *, status=200):
-    """Render in the production's time zone: the crew works to its clock,
-    not the server's, and booking slots read in it."""
-    with timezone.override(project.tzinfo):
-        return render(request, template, context, status=status)
 
 
 def jinja_partial(template_name: str, context: dict) -> SafeString:

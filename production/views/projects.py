@@ -13,7 +13,6 @@ from production import services, workflow
 from production.access import get_project, projects_for
 from production.forms import ProjectForm, add_service_errors
 from production.models import Task
-from production.views.home import my_memberships
 
 
 @require_GET
@@ -29,7 +28,7 @@ def project_list(request):
             open_count=Count("tasks", filter=open_tasks),
             overdue_count=Count("tasks", filter=overdue),
         )
-        .prefetch_related(my_memberships(user))
+        .with_my_membership(user)
         .order_by("name", "code")
     )
     for project in projects:

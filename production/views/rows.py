@@ -36,13 +36,12 @@ class TaskLinks:
 
 
 def label_rows(tasks):
-    """Give each task its `url`, `kind_label`, `status_label`, `priority_label`
-    and `late`."""
+    """Give each task its `url`, `kind_label`, `status_label` and
+    `priority_label`."""
     link = TaskLinks()
     for task in tasks:
         task.url = link(task.key)
         task.kind_label = KIND_LABELS[task.kind]
         task.status_label = STATUS_LABELS[task.status]
         task.priority_label = PRIORITY_LABELS[task.priority]
-        task.late = task.is_overdue
     return tasks

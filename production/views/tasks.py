@@ -20,6 +20,7 @@ from django_htmx.http import trigger_client_event
 from production import (
     access,
     bookings,
+    changes,
     dates,
     mentions,
     notifications,
@@ -35,11 +36,9 @@ from production.forms import (
     error_sentences,
 )
 from production.models import Activity, Task
-from production.views.fragments import (
-    messages_answer,
-    render_in_zone,
-    wants_fragment,
-)
+from production.views.clock import render_on_project_clock
+from production.views.fragments import messages_answer, wants_fragment
+from production.views.live import polled
 
 DETAIL = "production/task_detail.html"
 FORM = "production/task_form.html"
@@ -201,7 +200,7 @@ def _render_detail(request, task, role, *, part=None, status=200, **extra):
     }
     template = f"{DETAIL}#{part}" if part else DETAIL
     # Every time on the page (slots, comments, history) in the production's zone.
-    return render_in_zone(request, template, context, project, status=status)
+    return render_on_project_clock(request, template, context, project, status=status)
 
 
 def _warn_of_conflicts(request, task: Task) -> None:
@@ -212,6 +211,7 @@ def _warn_of_conflicts(request, task: Task) -> None:
 @require_GET
 @login_required
 @vary_on_headers("HX-Request")
+@polled(changes.task_etag)
 def task_detail(request, key):
     """A task: its fields, the moves allowed now, its comments and its history."""
     task, role = access.get_task(request.user, key)
@@ -319,7 +319,7 @@ def task_edit(request, key):
         "missed": missed,
         "working_only": fields != workflow.EDITABLE_FIELDS,
     }
-    return render_in_zone(request, FORM, context, task.project, status=status)
+    return render_on_project_clock(request, FORM, context, task.project, status=status)
 
 
 @require_POST
@@ -379,9 +379,16 @@ def task_move(request, key):
             messages.error(request, sentence)
         return messages_answer(request, status=400)
     part = "state" if wants_fragment(request) else None
-    # A note's errors stay in its own form, with the note as typed; any
-    # other move's sit above the moves.
-    errors = {"note_form": form} if "note" in form.errors else {"move_form": form}
+    # A note's errors stay in its own form, with the note as typed, where the
+    # task offers a move that takes one; any other errors sit above the moves.
+    takes_note = any(
+        move.needs_note for move in workflow.move_actions(task, request.user, role)
+    )
+    errors = (
+        {"note_form": form}
+        if "note" in form.errors and takes_note
+        else {"move_form": form}
+    )
     return _render_detail(request, task, role, part=part, status=400, **errors)
 
 

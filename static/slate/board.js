@@ -31,7 +31,51 @@
       : event.target.querySelector(".column.status-" + moved.status + " a");
     moved = null;
     if (link) {
+      // A card moved to Done or Cancelled lands in a folded column: unfold it.
+      var fold = link.closest("details.fold");
+      if (fold) {
+        fold.open = true;
+      }
       link.focus();
     }
+  });
+})();
+
+// The columns refetch themselves after a move and when polling; keep a
+// folded column (Done, Cancelled) or a card's menu open across the swap.
+(function () {
+  "use strict";
+  var open = [];
+
+  function where(details) {
+    var card = details.closest(".card");
+    if (card) {
+      return "#" + card.id + " details.menu";
+    }
+    var column = details.closest(".column");
+    return column ? "." + column.className.split(" ").join(".") + " > details.fold" : null;
+  }
+
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.target.id !== "board-columns") {
+      return;
+    }
+    open = Array.prototype.map
+      .call(event.detail.target.querySelectorAll("details[open]"), where)
+      .filter(Boolean);
+  });
+
+  document.body.addEventListener("htmx:afterSwap", function () {
+    var board = document.getElementById("board-columns");
+    if (!board || !open.length) {
+      return;
+    }
+    open.forEach(function (selector) {
+      var details = board.querySelector(selector);
+      if (details) {
+        details.open = true;
+      }
+    });
+    open = [];
   });
 })();

@@ -104,7 +104,9 @@
   // a form is sent or a link followed, not when a region refreshes itself
   // (after a 409 the regions refetch, and its message must stay).
   document.addEventListener("htmx:beforeRequest", function (event) {
-    if (event.detail.elt.closest("form, a")) {
+    // A live region's poll (the bell is a link) is not the person's doing.
+    var elt = event.detail.elt;
+    if (elt.closest("form, a") && !elt.hasAttribute("data-live")) {
       clearErrors();
     }
   });

@@ -1,6 +1,6 @@
 """Render Slate's pages in-process on one benchmark database; print JSON.
 
-Run by `manage.py benchmark` as a child process with tests.bench.settings:
+Run by the benchmark (tests/bench/run.py) as a child process with tests.bench.settings:
 `python -m tests.bench.measure --repeat 20 --out FILE`. For each page and
 user it counts the SQL queries (one pass under CaptureQueriesContext, which
 slows queries down), then times `repeat` rounds of plain renders, every
@@ -31,12 +31,10 @@ from production.models import Comment, Project, Task, User  # noqa: E402
 from tests.bench.figures import percentile  # noqa: E402
 from tests.bench.plans import explain  # noqa: E402
 from tests.bench.urls import MINIMAL_URL  # noqa: E402
+from tests.pages import HTMX  # noqa: E402
 
 USERS = ("producer", "ap")
 PROJECT = "MORN"
-
-
-HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def pages(task_key: str) -> list[tuple[str, str, dict]]:

@@ -1,6 +1,6 @@
 """The benchmark run: build throw-away databases, measure, load, report.
 
-`manage.py benchmark` calls `benchmark()`. Every database it uses is made
+`python -m tests.bench` (cli.py) calls `benchmark()`. Every database it uses is made
 here and removed at the end: SQLite files in a temp dir or, when
 DATABASE_URL points at PostgreSQL, new databases on that server (never the
 one DATABASE_URL names). The work that needs Django on those databases runs

@@ -19,7 +19,7 @@ try:
     STATIC_ROOT = os.environ["SLATE_BENCH_STATIC"]
 except KeyError as missing:
     raise SystemExit(
-        f"tests.bench.settings needs {missing} (set by `manage.py benchmark`)."
+        f"tests.bench.settings needs {missing} (set by `python -m tests.bench`)."
     ) from None
 
 if BENCH_DB.startswith(("postgres://", "postgresql://")):

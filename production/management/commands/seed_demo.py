@@ -17,6 +17,7 @@ from production.models import (
     CrewRole,
     Episode,
     Membership,
+    Notification,
     Project,
     RunOfShow,
     RunOfShowLine,
@@ -148,6 +149,7 @@ class Command(BaseCommand):
             created = seed_base()
             if created:
                 add_weekday_show(Project.objects.get(code="MORN"))
+                add_demo_notifications(Project.objects.get(code="MORN"))
             if tasks:
                 add_generated_tasks(Project.objects.get(code="MORN"), tasks)
         if created:
@@ -386,6 +388,44 @@ def add_weekday_show(morn: Project) -> None:
                 episode=episode,
                 made_from=planned.line,
             )
+
+
+def add_demo_notifications(morn: Project) -> None:
+    """A few unread notifications, so that the bell has news under `make run`:
+    what the demo's own history would have told the producer and the AP.
+    Written as rows: the demo sends no e-mail."""
+    users = {user.username: user for user in User.objects.all()}
+    producer, ap, ap2 = users["producer"], users["ap"], users["ap2"]
+    tasks = {task.title: task for task in Task.objects.filter(project=morn)}
+    sent_back = tasks["Promo for Friday's cooking segment"]
+    assigned = tasks["Rewrite cold open for Monday"]
+    copy = tasks["Revise copy to match the shot list"]
+    clips = tasks["Social clips for the health segment"]
+    note = sent_back.activities.filter(new_value=S.CHANGES).values_list(
+        "note", flat=True
+    )
+    Kind = Notification.Kind
+    told = [
+        # recipient, actor, kind, task, summary, minutes ago
+        (ap, producer, Kind.CHANGES, sent_back, "requested changes to {task}", 95),
+        (ap, producer, Kind.ASSIGNED, assigned, "assigned you {task}", 40),
+        (producer, ap, Kind.REVIEW, copy, "submitted {task} for your review", 25),
+        (producer, ap2, Kind.REVIEW, clips, "submitted {task} for your review", 10),
+    ]
+    now = timezone.now()
+    Notification.objects.bulk_create(
+        Notification(
+            recipient=recipient,
+            project=morn,
+            task=task,
+            actor=actor,
+            kind=kind,
+            summary=f"{actor} " + what.format(task=task),
+            note=(note.first() or "") if kind == Kind.CHANGES else "",
+            created_at=now - dt.timedelta(minutes=minutes),
+        )
+        for recipient, actor, kind, task, what, minutes in told
+    )
 
 
 def _add_task(project, users, *, boss="producer", author=None, **fields) -> Task:

@@ -19,14 +19,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import formats, timezone
 
-from production.access import awaiting_review_by, tasks_for
+from production.access import awaiting_review_by, open_work_of
 from production.mail import render_message
 from production.models import (
     DigestSent,
     Membership,
     Notification,
     NotificationPreference,
-    Task,
     User,
     default_delivery,
 )
@@ -103,13 +102,8 @@ def due_work(user: User, day: dt.date, digest: Digest) -> None:
     """Fill in the person's open tasks due by Sunday, and those awaiting them."""
     sunday = day + dt.timedelta(days=6 - day.weekday())
     mine = (
-        tasks_for(user)
-        .filter(
-            assignee=user,
-            status__in=Task.OPEN_STATUSES,
-            project__archived=False,
-            due_date__lte=sunday,
-        )
+        open_work_of(user)
+        .filter(due_date__lte=sunday)
         .only(*TASK_FIELDS)
         .order_by("due_date", "-priority", "key")
     )

@@ -8,7 +8,6 @@ from django.db.models import (
     Count,
     F,
     IntegerField,
-    Prefetch,
     Q,
     Value,
     When,
@@ -21,16 +20,17 @@ from django.utils.timesince import timesince
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from production import workflow
+from production import changes, workflow
 from production.access import (
     awaiting_review_by,
     crew_tasks_for,
-    has_crew,
+    open_work_of,
     projects_for,
     tasks_for,
 )
 from production.models import Task, User
 from production.views.fragments import jinja_partial, wants_fragment
+from production.views.live import polled
 from production.views.rows import label_rows, person_fields
 
 # A long list helps nobody, and every row is paid for on each visit; the
@@ -62,15 +62,6 @@ GROUPS = [
 ]
 
 
-def my_memberships(user):
-    """Prefetch the user's own membership (with role) as `project.mine`, with
-    whether anyone reports to them there (`has_crew`)."""
-    memberships = user.memberships.select_related("role").annotate(
-        has_crew=has_crew(user)
-    )
-    return Prefetch("memberships", queryset=memberships, to_attr="mine")
-
-
 def _rows_html(tasks, *, show_assignee=False):
     context = {"tasks": tasks, "show_assignee": show_assignee}
     return jinja_partial("production/_work_rows.html", context)
@@ -93,12 +84,7 @@ def _my_groups(user, today: dt.date) -> list[dict]:
     """My open tasks in urgency groups, the first ROWS_PER_LIST of each (one query)."""
     order = [F("due_date").asc(nulls_last=True), F("priority").desc(), F("key")]
     tasks = (
-        tasks_for(user)
-        .filter(
-            assignee=user,
-            status__in=Task.OPEN_STATUSES,
-            project__archived=False,
-        )
+        open_work_of(user)
         .annotate(urgency=_urgency(today))
         .annotate(
             place=Window(RowNumber(), partition_by=[F("urgency")], order_by=order),
@@ -225,14 +211,14 @@ def _team_load(user, approver_ids: list[int], today: dt.date) -> list[User]:
 @require_GET
 @login_required
 @vary_on_headers("HX-Request")
+@polled(changes.user_etag)
 def my_work(request):
     """My open work by urgency, what awaits my review and my crew's open work;
     an approver also sees pitches and the team's load."""
     user = request.user
     now = timezone.now()
     today = timezone.localdate(now)
-    projects = projects_for(user).filter(archived=False)
-    projects = projects.prefetch_related(my_memberships(user))
+    projects = projects_for(user).filter(archived=False).with_my_membership(user)
     # The team's load is about the people a producer supervises: the crews of
     # the productions where their role may approve work.
     approver_ids = [
