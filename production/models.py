@@ -783,10 +783,6 @@ class Notification(models.Model):
     def get_absolute_url(self):
         return self.task.get_absolute_url() if self.task_id else reverse("my-work")
 
-    @property
-    def is_read(self):
-        return self.read_at is not None
-
 
 class Delivery(models.TextChoices):
     APP = "app", "In the app only"

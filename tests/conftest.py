@@ -14,9 +14,11 @@ import email
 import email.policy
 import os
 import socket
+import threading
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
 
 from production.management.commands.seed_demo import seed_base
@@ -163,6 +165,29 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def run_twice_at_once(work) -> list[Exception]:
+    """Run `work` in two threads released together, each on a database
+    connection of its own; returns what they raised."""
+    start = threading.Barrier(2, timeout=30)
+    errors = []
+
+    def run():
+        try:
+            start.wait()
+            work()
+        except Exception as error:  # noqa: BLE001 - returned to the test
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return errors
 
 
 class Inbox:

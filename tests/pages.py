@@ -16,6 +16,37 @@ from production.models import RunOfShow, RunOfShowLine
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
+# URLs that only take POSTs: the page tests render every other URL, so a new
+# one must be placed here or among the pages.
+POST_ONLY = {
+    "logout",
+    "project-archive",
+    "task-bulk",
+    "crew-member",
+    "crew-remove",
+    "crew-leave",
+    "calendar-token",
+    "task-move",
+    "task-comment",
+    "task-archive",
+    "notification-read",
+    "notifications-read-all",
+    "run-of-show-line-remove",
+}
+# One production's episodes and templates: their ids are looked up by
+# episode_page_urls.
+EPISODE_PAGES = {
+    "episode-list",
+    "episode-create",
+    "episode-detail",
+    "episode-edit",
+    "episode-apply",
+    "run-of-show-list",
+    "run-of-show-detail",
+    "run-of-show-line",
+}
+
+
 def count_queries(client, url, data=None, **headers) -> int:
     """The SQL queries one GET of `url` costs; the page must answer 200."""
     with CaptureQueriesContext(connection) as captured:

@@ -8,6 +8,7 @@ gunicorn, the static headers and the browser timing.
 """
 
 import json
+import random
 import re
 from io import StringIO
 from pathlib import Path
@@ -57,6 +58,53 @@ def test_prints_a_row_per_page_user_and_size(report):
             assert re.search(rf"^my work\s+{user}\s+{tasks}\s+\d+\s+[\d.]+", text, re.M)
     assert set(figures["runs"]) == {"50", "60"}
     assert figures["runs"]["60"]["tasks"] == 60
+
+
+def test_reports_the_bell_and_an_unchanged_poll(report):
+    """The bell and the board and my work polls have rows of their own for
+    both users and sizes; the polls, sent with the ETag of the answer before,
+    are 304s, within the budget and flat."""
+    text, figures = report
+    for tasks in (50, 60):
+        for user in ("producer", "ap"):
+            for page in ("bell", "board poll unchanged", "my work poll unchanged"):
+                # page, user, tasks, queries, median, p95, KB, x minimal
+                row = rf"^{page}\s+{user}\s+{tasks}\s+\d+\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+\d+$"
+                assert re.search(row, text, re.M), page
+    rows = {(r["page"], r["user"]): r for r in figures["runs"]["60"]["pages"]}
+    for user in ("producer", "ap"):
+        assert rows["bell", user]["status"] == 200
+        assert rows["bell", user]["bytes"] > 0
+        for poll in ("board poll unchanged", "my work poll unchanged"):
+            assert rows[poll, user]["status"] == 304
+            assert rows[poll, user]["bytes"] == 0
+            assert (
+                rows[poll, user]["queries"]
+                < rows[poll.split(" poll")[0], user]["queries"]
+            )
+    assert re.search(r"^PASS  flat queries: board poll unchanged as ap:", text, re.M)
+
+
+def test_the_crowd_polls_with_the_etag_of_its_last_answer():
+    """A virtual user's board poll sends the ETag the board last answered
+    with, as an open page does."""
+    from tests.bench.load import CrewMember, Pools
+
+    sent = []
+
+    def send(label, method, url, form=None, headers=None):
+        sent.append((label, url, dict(headers or {})))
+        return 200, {"ETag": f'"v{len(sent)}"'}
+
+    member = CrewMember(
+        None, random.Random(1), producer=False, pools=Pools(["MORN-1"]), project="MORN"
+    )
+    member._poll(send, "board poll", "/projects/MORN/")
+    member._poll(send, "board poll", "/projects/MORN/")
+    member._poll(send, "my work poll", "/")
+    assert "If-None-Match" not in sent[0][2]
+    assert sent[1][2] == {"HX-Request": "true", "If-None-Match": '"v1"'}
+    assert "If-None-Match" not in sent[2][2]
 
 
 def test_cleans_up_its_throw_away_data(report):

@@ -18,27 +18,10 @@ from django.urls import URLResolver, reverse
 from production import ical, services
 from production.models import Task
 from production.urls import urlpatterns
-from tests.pages import HTMX, episode_page_urls
+from tests.pages import HTMX, POST_ONLY, episode_page_urls
 
 HEADER = "Content-Security-Policy"
 NONCE = re.compile(r"'nonce-([^']+)'")
-# Addresses that only take POSTs: their responses are checked in the
-# error-state tests below, not rendered as pages.
-POST_ONLY = {
-    "logout",
-    "project-archive",
-    "task-bulk",
-    "crew-member",
-    "crew-remove",
-    "crew-leave",
-    "calendar-token",
-    "task-move",
-    "task-comment",
-    "task-archive",
-    "notification-read",
-    "notifications-read-all",
-    "run-of-show-line-remove",
-}
 # Not HTML: the iCal feed (its header is still checked).
 NOT_HTML = {"calendar-feed"}
 # Script types that hold data, which the browser never runs.

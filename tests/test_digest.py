@@ -7,7 +7,6 @@ archived.
 import datetime as dt
 import io
 import re
-import threading
 
 import pytest
 import time_machine
@@ -26,7 +25,7 @@ from production.models import (
     Task,
     User,
 )
-from tests.conftest import free_port
+from tests.conftest import free_port, run_twice_at_once
 
 S = Task.Status
 # A Wednesday at 06:00 UTC, when cron runs it: "this week" runs to Sunday the 14th.
@@ -270,23 +269,8 @@ def test_a_long_list_shows_the_first_ones_and_how_many_more(
 def test_two_runs_at_once_send_each_digest_once(smtp_server, demo):
     """Cron on two machines at once: every person still gets one digest."""
     smtp_server.delay = 0.1
-    start = threading.Barrier(2, timeout=30)
-    errors = []
 
-    def run():
-        try:
-            start.wait()
-            send_digest()
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    runs = [threading.Thread(target=run) for _ in range(2)]
-    for thread in runs:
-        thread.start()
-    for thread in runs:
-        thread.join(timeout=120)
+    errors = run_twice_at_once(send_digest)
 
     assert errors == []
     assert sorted(message["To"] for message in smtp_server.messages) == sorted(

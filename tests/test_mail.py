@@ -11,11 +11,9 @@ pass over each other's locked rows.
 """
 
 import datetime as dt
-import threading
 
 import pytest
 import time_machine
-from django.db import connection
 from django.tasks import DEFAULT_TASK_QUEUE_NAME
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +23,7 @@ from django_tasks_db.models import DBTaskResult
 
 from production import mail, notifications
 from production.models import Notification, NotificationPreference, Task
-from tests.conftest import free_port
+from tests.conftest import free_port, run_twice_at_once
 from tests.test_settings import manage
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -152,23 +150,8 @@ def test_two_workers_racing_send_each_message_once(smtp_server, producer, ap, mo
     assert DBTaskResult.objects.ready().count() == 2 * len(made)
     # A slow server keeps both workers busy at once.
     smtp_server.delay = 0.2
-    start = threading.Barrier(2, timeout=30)
-    errors = []
 
-    def worker():
-        try:
-            start.wait()
-            run_worker()
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    errors = run_twice_at_once(run_worker)
 
     assert errors == []
     subjects = sorted(subject(message) for message in smtp_server.to(ap))

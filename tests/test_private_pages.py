@@ -6,10 +6,10 @@ from django.urls import URLPattern, reverse
 
 from production import ical
 from production.urls import urlpatterns
-from tests.pages import HTMX, episode_page_urls
+from tests.pages import EPISODE_PAGES, HTMX, POST_ONLY, episode_page_urls
 
 # Every page a GET reaches, with what it needs; POST-only URLs are listed
-# apart so that a new URL must be placed in one or the other.
+# apart (tests/pages.py) so that a new URL must be placed in one or the other.
 PAGES = {
     "my-work": {},
     "project-list": {},
@@ -25,32 +25,6 @@ PAGES = {
     "notifications": {},
     "notification-settings": {},
     "notification-bell": {},
-}
-POST_ONLY = {
-    "logout",
-    "project-archive",
-    "task-bulk",
-    "crew-member",
-    "crew-remove",
-    "crew-leave",
-    "calendar-token",
-    "task-move",
-    "task-comment",
-    "task-archive",
-    "notification-read",
-    "notifications-read-all",
-    "run-of-show-line-remove",
-}
-# One production's episodes and templates: their ids are looked up below.
-EPISODE_PAGES = {
-    "episode-list",
-    "episode-create",
-    "episode-detail",
-    "episode-edit",
-    "episode-apply",
-    "run-of-show-list",
-    "run-of-show-detail",
-    "run-of-show-line",
 }
 # Tested below with what they need.
 ELSEWHERE = {"login", "calendar-feed", "board-more"}

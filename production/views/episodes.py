@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Q
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
+from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from production import services, workflow
@@ -156,7 +156,7 @@ def episode_create(request, code):
                 add_service_errors(form, error)
             else:
                 made_text = (
-                    f" with {len(made)} task{'s' * (len(made) != 1)}" if made else ""
+                    f" with {len(made)} task{pluralize(len(made))}" if made else ""
                 )
                 messages.success(request, f"{episode} created{made_text}.")
                 return redirect(episode)
@@ -217,7 +217,7 @@ def episode_edit(request, code, pk):
                 add_service_errors(form, error)
             else:
                 moved_text = (
-                    f"; {len(moved)} open task{'s' * (len(moved) != 1)} moved with it"
+                    f"; {len(moved)} open task{pluralize(len(moved))} moved with it"
                     if moved
                     else ""
                 )
@@ -260,7 +260,7 @@ def episode_apply(request, code, pk):
             if made:
                 messages.success(
                     request,
-                    f"{len(made)} task{'s' * (len(made) != 1)} made from {template}.",
+                    f"{len(made)} task{pluralize(len(made))} made from {template}.",
                 )
             else:
                 messages.info(request, f"{template} had made all its tasks already.")
@@ -379,7 +379,4 @@ def run_of_show_line_remove(request, code, pk, line_pk):
     _, template, line = _line(request, code, pk, line_pk)
     services.run_of_show_line_remove(line=line, by=request.user)
     messages.success(request, f"Removed “{line}” from {template}.")
-    return redirect(
-        reverse("run-of-show-detail", args=[template.project.code, template.pk])
-        + "#lines"
-    )
+    return redirect(f"{template.get_absolute_url()}#lines")

@@ -163,6 +163,9 @@ COMMENT_URL = "/tasks/{key}/comments/"
 MOVE_FIELD = "to"
 COMMENT_FIELD = "body"
 HTMX = {"HX-Request": "true"}
+BELL_URL = "/notifications/bell/"
+POLLS = ("board poll", "my work poll")
+FRAGMENTS = ("board more", "bell")
 
 
 class CrewMember(VirtualUser):
@@ -181,9 +184,16 @@ class CrewMember(VirtualUser):
             ("board more", f"{board}more/?status=todo&page=2", 5),
             ("task list", f"/projects/{project}/tasks/", 10 if producer else 5),
             ("task", None, 15 if producer else 20),
+            # What open pages ask every few seconds (views/live.py): the bell,
+            # and the board and my work with the ETag of their last answer,
+            # a 304 unless the crowd changed something since.
+            ("bell", BELL_URL, 10),
+            ("board poll", board, 10),
+            ("my work poll", "/", 5),
         ]
         writes = [("comment", None, 10), ("move", None, 15)]
         self.choices = reads + writes
+        self.etags: dict[str, str] = {}
 
     def _task(self) -> str:
         return self.rng.choice(self.pools.reading)
@@ -226,9 +236,21 @@ class CrewMember(VirtualUser):
                 HTMX,
             )
             return
+        if label in POLLS:
+            self._poll(send, label, url)
+            return
         if url is None or label == "move":
             label, url = "task", f"/tasks/{self._task()}/"
-        send(label, "GET", url, None, HTMX if label == "board more" else None)
+        send(label, "GET", url, None, HTMX if label in FRAGMENTS else None)
+
+    def _poll(self, send, label: str, url: str) -> None:
+        """A live region's poll, as static/slate/live.js sends it."""
+        headers = dict(HTMX)
+        if url in self.etags:
+            headers["If-None-Match"] = self.etags[url]
+        _, answer = send(label, "GET", url, None, headers)
+        if etag := answer.get("ETag"):
+            self.etags[url] = etag
 
 
 @dataclass
@@ -267,7 +289,9 @@ class PhaseResult:
     def by_label(self) -> dict[str, int]:
         counts = {}
         for sample in self.samples:
-            counts[sample.label] = counts.get(sample.label, 0) + 1
+            # A poll answered "unchanged" counts apart from one that was not.
+            label = sample.label + (" 304" if sample.status == 304 else "")
+            counts[label] = counts.get(label, 0) + 1
         return counts
 
     def as_dict(self) -> dict:
@@ -296,16 +320,18 @@ def run_phase(name: str, users: list[VirtualUser], budget: Budget) -> PhaseResul
         mine = samples[index]
 
         def send(label, method, url, form=None, headers=None):
+            """(status, response headers) of one request; 0 and {} if none came."""
             if not budget.take(deadline):
                 raise BudgetSpent
             start = time.perf_counter()
             try:
-                status, body, _ = user.session.request(method, url, form, headers)
+                status, body, answer = user.session.request(method, url, form, headers)
             except (OSError, http.client.HTTPException) as error:
-                status, body = 0, str(error).encode()
+                status, body, answer = 0, str(error).encode(), {}
             mine.append(Sample(label, status, (time.perf_counter() - start) * 1000))
             if status == 0 or status >= 400:
                 failures.append(f"{method} {url} -> {status or body.decode()[:80]}")
+            return status, answer
 
         try:
             while True:

@@ -1,7 +1,8 @@
 """Pages that bring themselves up to date, in a real Chromium: the AP submits
 a task and comments in one browser; in another, the producer's board moves
 the card and the bell counts up, without a reload, while the producer's
-half-written comment on a task page in a third tab stays as it was."""
+half-written comment on a task page in a third tab stays as it was. And the
+other way: the producer requests changes, and the AP's board and bell follow."""
 
 import re
 
@@ -13,6 +14,7 @@ from production.models import Task
 DESKTOP = {"viewport": {"width": 1366, "height": 900}}
 SUBMITTED = "Cut weather package to 1:30"
 DISCUSSED = "Promo for Friday's cooking segment"
+IN_REVIEW = "Revise copy to match the shot list"
 HALF_WRITTEN = "Trim it to 20 seconds and keep the"
 # The regions poll every 2 s here (20 s in production): every wait below is
 # well within the 30 s the product promises.
@@ -92,3 +94,34 @@ def test_the_board_the_bell_and_the_task_page_follow_the_ap(person, shot):
     expect(task_tab.get_by_text("New logo attached.")).to_be_visible()
     expect(task_tab.get_by_text(HALF_WRITTEN + " new logo.")).to_be_visible()
     shot(task_tab, "task-page-comment-sent")
+
+
+def test_the_aps_bell_and_board_follow_the_producers_request(person, shot):
+    """The producer requests changes in another browser: the AP's open board
+    moves the card to Changes requested and the bell counts up, with no reload."""
+    sent_back = Task.objects.get(title=IN_REVIEW)
+    sam = person("ap", **DESKTOP)
+    sam.goto(f"/projects/{sent_back.project.code}/")
+    # Survives only if the page is never loaded again.
+    sam.evaluate("window.notReloaded = true")
+    card = sam.locator(f"#card-{sent_back.key}")
+    expect(sam.locator(".column.status-review").locator(card)).to_be_visible()
+    expect(sam.locator("#bell .bell-count")).to_have_count(0)
+    shot(sam, "ap-board-before")
+
+    paula = person("producer", **DESKTOP)
+    paula.goto(sent_back.get_absolute_url())
+    paula.locator("summary", has_text="Request changes").click()
+    paula.get_by_label("What needs to change?").fill("Match the new shot list.")
+    paula.get_by_role("button", name=f"Request changes: {sent_back.key}").click()
+    expect(paula.locator("#task-state .status")).to_have_text("Changes requested")
+
+    sam.bring_to_front()
+    expect(sam.locator(".column.status-changes").locator(card)).to_be_visible(
+        timeout=POLL_SECONDS * 3 * 1000
+    )
+    expect(sam.locator("#bell")).to_have_accessible_name(
+        re.compile(r"Notifications\s*1 unread"), timeout=POLL_SECONDS * 3 * 1000
+    )
+    assert sam.evaluate("window.notReloaded") is True
+    shot(sam, "ap-board-after-changes-requested")

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.template.defaultfilters import pluralize
 from django.utils import formats, timezone
 
 from production.access import awaiting_review_by, open_work_of
@@ -84,7 +85,7 @@ class Digest:
         ]
         if self.notifications:
             count = len(self.notifications)
-            counts.append(f"{count} notification{'' if count == 1 else 's'}")
+            counts.append(f"{count} notification{pluralize(count)}")
         day = formats.date_format(self.day, "D j M")
         return f"[Slate] {day}: {', '.join(counts)}"
 
@@ -222,7 +223,7 @@ class Command(BaseCommand):
                 failed.append(f"{user.username} ({error})")
                 continue
             sent += 1
-        self.stdout.write(f"Sent {sent} digest{'' if sent == 1 else 's'} for {day}.")
+        self.stdout.write(f"Sent {sent} digest{pluralize(sent)} for {day}.")
         if failed:
             raise CommandError(
                 f"The digest of {', '.join(failed)} could not be sent; "
