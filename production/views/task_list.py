@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -274,7 +275,7 @@ def _reason(error) -> str:
 
 
 def _summary(updated: int, refused: list[tuple[str, str]]) -> str:
-    text = f"{updated} task{'s' if updated != 1 else ''} updated"
+    text = f"{updated} task{pluralize(updated)} updated"
     if not refused:
         return f"{text}."
     reasons = ", ".join(f"{key} ({reason})" for key, reason in refused)
