@@ -45,7 +45,7 @@ $(shell rm -rf $(VENV))
 endif
 endif
 
-.PHONY: help deps dev-deps run test test-postgres test-dates bench lint format check clean clean-db
+.PHONY: help deps dev-deps run test test-postgres test-dates bench bench-scale lint format check clean clean-db
 
 help:
 	@echo "Slate — make targets:"
@@ -54,6 +54,8 @@ help:
 	@echo "  make test-postgres  all tests against a throw-away PostgreSQL"
 	@echo "  make test-dates     date-sensitive tests on month ends, a leap day, DST changes"
 	@echo "  make bench          performance benchmark (BENCH_ARGS='...')"
+	@echo "  make bench-scale    the same plus two app servers on one PostgreSQL:"
+	@echo "                      bash tools/with-postgres make bench-scale"
 	@echo "  make lint           ruff check + ruff format --check"
 	@echo "  make format         ruff format + ruff check --fix"
 	@echo "  make clean          remove .venv, collected static files, test artifacts"
@@ -195,6 +197,11 @@ bench: $(VENV)/.installed-dev
 	@chromium="$$(bash tools/ensure-chromium 2>/dev/null || true)"; \
 	if [ -n "$$chromium" ]; then export CHROMIUM="$$chromium"; fi; \
 	DJANGO_SETTINGS_MODULE=$(BENCH_SETTINGS) $(PY) -m tests.bench $(BENCH_ARGS)
+
+# The benchmark, then its crowd over two app servers, each with a notification
+# worker, on the PostgreSQL of DATABASE_URL (tools/with-postgres starts one).
+bench-scale:
+	@$(MAKE) --no-print-directory bench BENCH_ARGS="--servers 2 $(BENCH_ARGS)"
 
 # --- cleaning ------------------------------------------------------------------------
 clean:

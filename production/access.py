@@ -5,11 +5,12 @@ production the user is not on does not exist for them (a 404, never a 403
 that would confirm it exists).
 """
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
 
 from production import workflow
-from production.models import CrewRole, Membership, Project, Task
+from production.models import Activity, CrewRole, Membership, Project, Task
+from production.prepared import STAND_IN_ID, STAND_IN_TEXT, Joined, Prepared
 
 
 def projects_for(user):
@@ -68,6 +69,40 @@ def role_on(user, project_id) -> CrewRole | None:
     return membership.role if membership else None
 
 
+# Every production page and action starts here: its query, the membership
+# with its production and role as select_related would read them, compiled
+# once (production/prepared.py).
+_MEMBERSHIP_ROW = Joined(Membership, "project", "role")
+_MEMBERSHIP = Prepared(
+    lambda user_id, code: (
+        Membership.objects.filter(user_id=user_id, project__code=code)
+        .with_has_crew(user_id)
+        .values_list(*_MEMBERSHIP_ROW.columns(), "has_crew")[:1]
+    ),
+    STAND_IN_ID,
+    STAND_IN_TEXT,
+)
+# And every task page and action: the task with its people and episode.
+_TASK_ROW = Joined(Task, "assignee", "reviewer", "episode", "created_by")
+_TASK = Prepared(
+    lambda project_id, key: Task.objects.filter(
+        project_id=project_id, archived=False, key=key
+    ).values_list(*_TASK_ROW.columns())[:1],
+    STAND_IN_ID,
+    STAND_IN_TEXT,
+)
+
+
+def _membership(user, code: str) -> Membership | None:
+    """The user's membership of the production with this code."""
+    found = _MEMBERSHIP.rows(user.pk, code) if user.is_authenticated else None
+    if not found:
+        return None
+    membership, (has_crew,) = _MEMBERSHIP_ROW.load(found[0])
+    membership.has_crew = has_crew
+    return membership
+
+
 def get_project(user, code: str) -> tuple[Project, Membership]:
     """The production with this code and the user's membership, or a 404.
 
@@ -76,14 +111,7 @@ def get_project(user, code: str) -> tuple[Project, Membership]:
     page's tabs offer one or the other, so the project carries it as
     `my_membership`.
     """
-    membership = (
-        Membership.objects.filter(user=user, project__code=code)
-        .select_related("project", "role")
-        .with_has_crew(user)
-        .first()
-        if user.is_authenticated
-        else None
-    )
+    membership = _membership(user, code)
     if membership is None:
         raise Http404("No such production.")
     project = membership.project
@@ -113,13 +141,49 @@ def get_task(user, key: str, *, for_update: bool = False) -> tuple[Task, CrewRol
     """The task with this key and the user's role on its production, or a 404."""
     code, _, _ = key.partition("-")
     project, membership = get_project(user, code)
-    tasks = Task.objects.select_related(
-        "assignee", "reviewer", "episode", "created_by"
-    ).filter(project=project, archived=False)
     if for_update:
-        tasks = tasks.select_for_update(of=("self",))
-    task = tasks.filter(key=key).first()
+        task = (
+            Task.objects.select_related("assignee", "reviewer", "episode", "created_by")
+            .select_for_update(of=("self",))
+            .filter(project=project, archived=False, key=key)
+            .first()
+        )
+    else:
+        found = _TASK.rows(project.pk, key)
+        task = _TASK_ROW.load(found[0])[0] if found else None
     if task is None:
         raise Http404("No such task.")
     task.project = project
     return task, membership.role
+
+
+def archived_tasks(project):
+    """A production's archived tasks (`project` from get_project), the latest
+    archived first, each with `archivings`: its archiving records, latest first."""
+    archivings = Activity.objects.filter(verb=Activity.Verb.ARCHIVED).order_by(
+        "-created_at", "-id"
+    )
+    latest = archivings.filter(task=OuterRef("pk")).values("created_at")[:1]
+    return (
+        Task.objects.filter(project=project, archived=True)
+        .annotate(archived_at=Subquery(latest))
+        .order_by(F("archived_at").desc(nulls_last=True), "-number")
+        .prefetch_related(
+            Prefetch(
+                "activities",
+                queryset=archivings.select_related("actor"),
+                to_attr="archivings",
+            )
+        )
+    )
+
+
+def get_archived_task(user, key: str) -> Task:
+    """The archived task with this key, on one of the user's productions, or a 404."""
+    code, _, _ = key.partition("-")
+    project, _ = get_project(user, code)
+    task = Task.objects.filter(project=project, archived=True, key=key).first()
+    if task is None:
+        raise Http404("No such archived task.")
+    task.project = project
+    return task

@@ -25,7 +25,19 @@ from production.models import (
 admin.site.site_header = "Slate administration"
 admin.site.site_title = "Slate"
 
-admin.site.register(User, UserAdmin)
+
+@admin.register(User)
+class SlateUserAdmin(UserAdmin):
+    """Django's user admin, with what a person keeps on their profile page."""
+
+    fieldsets = [
+        (name, {**options, "fields": [*options["fields"], "display_name", "phone"]})
+        if name == "Personal info"
+        else (name, options)
+        for name, options in UserAdmin.fieldsets
+    ]
+    list_display = ["username", "display_name", "first_name", "last_name", "email"]
+    search_fields = [*UserAdmin.search_fields, "display_name", "phone"]
 
 
 class DrillDownChangeList(ChangeList):

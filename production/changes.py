@@ -18,6 +18,7 @@ from django.db.models import Count, F, Max, OuterRef, Subquery, Sum
 from django.utils import timezone
 
 from production.models import Membership, Notification, Project, User
+from production.prepared import STAND_IN_ID, STAND_IN_TEXT, Prepared
 
 
 def bump_revision(project_id: int) -> None:
@@ -31,7 +32,7 @@ def bump_revision(project_id: int) -> None:
     Project.objects.filter(pk=project_id).update(revision=F("revision") + 1)
 
 
-def _etag(request, *parts) -> str:
+def etag(request, *parts) -> str:
     """What a region shows depends on its markers, on who looks (their moves,
     their bell), on the day (overdue, today) and on the address (filters)."""
     address = hashlib.blake2b(
@@ -40,29 +41,41 @@ def _etag(request, *parts) -> str:
     return "-".join(str(part) for part in (request.user.pk, *parts, address))
 
 
-def _project_etag(request, **lookup) -> str | None:
-    """From the revision of the production found by `lookup`, if the user is
-    on its crew; None (no ETag: the view answers, a 404 if need be) if not."""
+def _revision_of(lookup: str) -> Prepared:
+    """The revision and clock of the production found by `lookup`, among the
+    user's."""
+    return Prepared(
+        lambda user_id, value: Project.objects.filter(
+            memberships__user_id=user_id, **{lookup: value}
+        ).values_list("revision", "time_zone")[:1],
+        STAND_IN_ID,
+        STAND_IN_TEXT,
+    )
+
+
+_BY_CODE = _revision_of("code")
+_BY_TASK_KEY = _revision_of("tasks__key")
+
+
+def _project_etag(request, query: Prepared, value: str) -> str | None:
+    """From the revision of the production `query` finds, if the user is on
+    its crew; None (no ETag: the view answers, a 404 if need be) if not."""
     if not request.user.is_authenticated:
         return None
-    found = (
-        Project.objects.filter(memberships__user=request.user, **lookup)
-        .values_list("revision", "time_zone")
-        .first()
-    )
-    if found is None:
+    found = query.rows(request.user.pk, value)
+    if not found:
         return None
-    revision, zone = found
+    revision, zone = found[0]
     today = timezone.localdate(timezone=Project(time_zone=zone).tzinfo)
-    return _etag(request, revision, today)
+    return etag(request, revision, today)
 
 
 def board_etag(request, code, **kwargs) -> str | None:
-    return _project_etag(request, code=code)
+    return _project_etag(request, _BY_CODE, code)
 
 
 def task_etag(request, key, **kwargs) -> str | None:
-    return _project_etag(request, tasks__key=key)
+    return _project_etag(request, _BY_TASK_KEY, key)
 
 
 def _one(queryset, group: str, value) -> Subquery:
@@ -72,13 +85,11 @@ def _one(queryset, group: str, value) -> Subquery:
     )
 
 
-def user_marker(user) -> tuple:
-    """A person's marker, in one query: their productions' revisions (and
-    which they are on) and their notifications (a new one, or one read)."""
+def _marker_query(user_id):
     crews = Membership.objects.filter(user=OuterRef("pk"))
     notes = Notification.objects.filter(recipient=OuterRef("pk"))
     return (
-        User.objects.filter(pk=user.pk)
+        User.objects.filter(pk=user_id)
         .annotate(
             crews=_one(crews, "user", Count("pk")),
             newest_crew=_one(crews, "user", Max("pk")),
@@ -87,8 +98,18 @@ def user_marker(user) -> tuple:
             last_read=_one(notes, "recipient", Max("read_at")),
         )
         .values_list("crews", "newest_crew", "revisions", "newest_note", "last_read")
-        .get()
     )
+
+
+# Five subqueries: compiling them costs sixty times running them.
+_MARKER = Prepared(_marker_query, STAND_IN_ID)
+
+
+def user_marker(user) -> tuple:
+    """A person's marker, in one query: their productions' revisions (and
+    which they are on) and their notifications (a new one, or one read)."""
+    (marker,) = _MARKER.rows(user.pk)
+    return marker
 
 
 def user_etag(request, *args, **kwargs) -> str | None:
@@ -96,7 +117,7 @@ def user_etag(request, *args, **kwargs) -> str | None:
         return None
     marker = user_marker(request.user)
     last_read = marker[-1].timestamp() if marker[-1] else None
-    return _etag(request, *marker[:-1], last_read, timezone.localdate())
+    return etag(request, *marker[:-1], last_read, timezone.localdate())
 
 
 def live_context(request) -> dict:

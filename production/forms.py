@@ -2,8 +2,11 @@
 
 import functools
 from contextlib import nullcontext
+from importlib import resources
 
 from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -41,6 +44,35 @@ def error_sentences(form) -> list[str]:
     return [message for errors in form.errors.values() for message in errors]
 
 
+def focus_first_field(form) -> None:
+    """A new, empty form puts the cursor in its first field still to fill
+    (`autofocus`: no script needed). A form sent back with errors does not:
+    its error summary takes the focus (templates/_form_errors.html)."""
+    fields = [field for field in form if not field.is_hidden]
+    if form.is_bound or not fields:
+        return
+    empty = [field for field in fields if field.initial in (None, "")]
+    first = (empty or fields)[0]
+    form.fields[first.name].widget.attrs["autofocus"] = True
+
+
+def in_zone(field, zone: str) -> None:
+    """The field's label names the production's time zone: a date and time
+    input has none, and the person filling it in may be elsewhere."""
+    field.label = f"{field.label} ({zone})"
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form, focused on the username only when empty."""
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        # Django's username field always has autofocus; after a failed login
+        # the error summary takes the focus instead.
+        if self.is_bound:
+            self.fields["username"].widget.attrs.pop("autofocus", None)
+
+
 DATE_INPUT = "%Y-%m-%d"
 # What <input type="datetime-local"> sends and expects: no seconds, no zone.
 DATETIME_LOCAL_INPUT = "%Y-%m-%dT%H:%M"
@@ -59,21 +91,96 @@ class DayInput(forms.DateInput):
         super().__init__({**limits, **(attrs or {})}, format=DATE_INPUT)
 
 
+# Offered first: where most crews work. Each is a canonical zone of zone.tab.
+COMMON_TIME_ZONES = (
+    "Europe/London",
+    "America/New_York",
+    "America/Chicago",
+    "America/Los_Angeles",
+    "America/Toronto",
+    "Europe/Paris",
+    "Europe/Berlin",
+    "Asia/Kolkata",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "UTC",
+)
+
+
+def _tzdata_table(name: str) -> list[list[str]]:
+    text = resources.files("tzdata.zoneinfo").joinpath(name).read_text("utf-8")
+    return [line.split("\t") for line in text.splitlines() if not line.startswith("#")]
+
+
 @functools.cache
-def time_zone_choices():
-    """Every IANA time zone, UTC first: a production's clock."""
-    zones = sorted(known_time_zones() - {"UTC"})
-    return [(zone, zone) for zone in ["UTC", *zones]]
+def time_zone_choices() -> list[tuple[str, str]]:
+    """The zones offered for a production, common ones first: (zone, where).
+
+    The list is tzdata's zone.tab, the tz project's own table for choosing
+    a zone (one per country and region, named after a city), with each
+    one's country. The obsolete names of its "backward" file (US/Eastern,
+    GB, Europe/Belfast) and the Etc/GMT+5 kind are not in it; UTC is added.
+    tzdata is a pinned requirement, so the list is the same on every
+    machine. A stored alias still validates (models.validate_time_zone).
+    """
+    countries = dict(_tzdata_table("iso3166.tab"))
+    where = {"UTC": "Coordinated Universal Time"}
+    for code, _position, zone, *comment in _tzdata_table("zone.tab"):
+        where[zone] = ", ".join([countries[code], *comment])
+    # Only zones this machine's zoneinfo knows, whatever its own tzdata.
+    usable = known_time_zones()
+    rest = sorted(zone for zone in where if zone not in COMMON_TIME_ZONES)
+    return [
+        (zone, where[zone]) for zone in (*COMMON_TIME_ZONES, *rest) if zone in usable
+    ]
+
+
+@functools.cache
+def _zones_by_lower_case() -> dict[str, str]:
+    return {zone.lower(): zone for zone in known_time_zones()}
+
+
+class TimeZoneField(forms.CharField):
+    """A time zone typed with suggestions (the template's <datalist>): any
+    zone Slate knows, in any case; the site's TIME_ZONE by default."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(
+                attrs={
+                    "list": "time-zones",
+                    "autocomplete": "off",
+                    "autocapitalize": "off",
+                    "spellcheck": "false",
+                }
+            ),
+        )
+        # Read when the form is shown, so the setting may change (tests).
+        super().__init__(initial=lambda: settings.TIME_ZONE, max_length=64, **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return _zones_by_lower_case().get(value.lower(), value)
+
+    def validate(self, value):
+        super().validate(value)
+        if value not in known_time_zones():
+            raise ValidationError(
+                f"“{value}” is not a time zone Slate knows: type a city, "
+                "like Europe/London, and choose it from the list.",
+                code="invalid_choice",
+            )
 
 
 class ProjectForm(forms.ModelForm):
     """A new production: its name, code, kind, dates and time zone."""
 
-    time_zone = forms.ChoiceField(
+    time_zone = TimeZoneField(
         label="Time zone",
-        choices=time_zone_choices,
-        initial="UTC",
-        help_text="Booking slots are shown in this time zone.",
+        help_text="Type a city or a country. Dates and booking slots are "
+        "shown in this time zone.",
+        error_messages={"required": "Choose the production's time zone."},
     )
 
     class Meta:
@@ -99,22 +206,41 @@ class ProjectForm(forms.ModelForm):
             "code": {"unique": "That code is taken; choose another."},
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        focus_first_field(self)
+
+    def time_zones(self):
+        return time_zone_choices()
+
     def clean_code(self):
         # People type "morn"; the code is capitals, so take it as meant.
         return self.cleaned_data["code"].strip().upper()
 
 
-class MembershipForm(forms.ModelForm):
-    """Add someone to a crew (by username) or change their role."""
+class PersonPick(forms.RadioSelect):
+    """The people a search found, one to pick. The search box stands for the
+    whole group: its label and an error's link lead there."""
 
+    def id_for_label(self, id_, index=None):
+        if index is None:
+            return f"{id_}_search" if id_ else ""
+        return super().id_for_label(id_, index)
+
+
+class MembershipForm(forms.ModelForm):
+    """Add someone to a crew (picked from a search) or change their role."""
+
+    # The crew page offers the people a search found as radio buttons of its
+    # own (views/crew.py): never this widget's choices, which are everyone.
     user = forms.ModelChoiceField(
         label="Person",
         queryset=User.objects.filter(is_active=True),
         to_field_name="username",
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
-        help_text="Their Slate username.",
+        widget=PersonPick,
         error_messages={
-            "required": "Say who to add: their Slate username.",
+            "required": "Choose who to add: find them by name or e-mail, then "
+            "pick them.",
             "invalid_choice": "There is no Slate user by that name.",
         },
     )
@@ -155,6 +281,32 @@ class MembershipForm(forms.ModelForm):
                 for person in crew
                 if person.pk != self.instance.user_id
             ]
+
+
+class ProfileForm(forms.ModelForm):
+    """What a person keeps about themselves: how they are shown and reached."""
+
+    class Meta:
+        model = User
+        fields = ["display_name", "email", "phone"]
+        labels = {"email": "E-mail"}
+        help_texts = {
+            "email": "Shown to your crews, and where Slate sends your e-mail.",
+        }
+        widgets = {
+            "display_name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "phone": forms.TextInput(
+                attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}
+            ),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # What an empty display name shows instead.
+        self.fields["display_name"].widget.attrs["placeholder"] = (
+            self.instance.get_full_name() or self.instance.username
+        )
 
 
 # --- the task pages --------------------------------------------------------------
@@ -271,11 +423,10 @@ class TaskForm(forms.ModelForm):
         if "episode" in self.fields:
             self.fields["episode"].queryset = project.episodes.all()
             self.fields["episode"].empty_label = "No episode"
-        in_zone = f"In the production's time zone, {project.time_zone}."
         for name in ("starts_at", "ends_at"):
             if name in self.fields:
                 self.fields[name].zone = project.tzinfo
-                self.fields[name].help_text = in_zone
+                in_zone(self.fields[name], project.time_zone)
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
             # The form carries the values the editor started from, so that
@@ -289,6 +440,7 @@ class TaskForm(forms.ModelForm):
                     self.fields[name].show_hidden_initial = True
         else:
             del self.fields["version"]
+            focus_first_field(self)
 
     def clean(self):
         cleaned = super().clean()
@@ -352,6 +504,7 @@ class PitchForm(forms.ModelForm):
     def __init__(self, *args, project: Project, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.project = project
+        focus_first_field(self)
 
     def values(self) -> dict:
         """The pitch, as keyword arguments for services.task_create."""
@@ -456,9 +609,10 @@ class EpisodeForm(forms.ModelForm):
         new episode; none for an edit."""
         super().__init__(*args, **kwargs)
         self.instance.project = project
-        self.fields[
-            "air_time"
-        ].help_text = f"On the production's clock ({project.time_zone})."
+        in_zone(self.fields["air_time"], project.time_zone)
+        self.fields["air_time"].help_text = ""
+        if not self.instance.pk:
+            focus_first_field(self)
         if templates:
             self.fields["template"].queryset = project.run_of_shows.all()
             self.fields["template"].choices = [("", "No template")] + [
@@ -505,6 +659,7 @@ class RunOfShowForm(forms.ModelForm):
     def __init__(self, *args, project: Project, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.project = project
+        focus_first_field(self)
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
@@ -565,6 +720,7 @@ class RunOfShowLineForm(forms.ModelForm):
             memberships__project=project
         )
         self.fields["reviewer"].empty_label = "The assignee's supervisor"
+        in_zone(self.fields["time"], project.time_zone)
         if crew is not None:
             people = [(m.user.pk, str(m.user)) for m in crew]
             self.fields["assignee"].choices = [("", "Nobody in particular")] + [

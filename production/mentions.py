@@ -8,19 +8,35 @@ mentioned: any other name stays plain text and tells nobody anything.
 import re
 
 from django.urls import reverse
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import normalize_newlines
 
 from production.models import Membership
+from production.templatetags.links import is_web_address, linked
 
 # A username (Django allows letters, digits and . + - _) that ends in a letter
 # or digit, so that the full stop after "thanks @ap." is not part of it.
 MENTION = re.compile(r"(?<![\w@.+-])@(\w(?:[\w.+-]*\w)?)")
 
 
+# A word as urlize splits them (production/templatetags/links.py).
+WORD = re.compile(r"""[^\s<>"']+""")
+
+
+def _mentions(text: str):
+    """The mentions in the text, but for those inside a web address
+    (https://example.com/@ap is a link, not a mention of ap)."""
+    addresses = [
+        word.span() for word in WORD.finditer(text) if is_web_address(word.group())
+    ]
+    for found in MENTION.finditer(text):
+        if not any(start <= found.start() < end for start, end in addresses):
+            yield found
+
+
 def mentioned_names(text: str) -> set[str]:
-    return set(MENTION.findall(text or ""))
+    return {found.group(1) for found in _mentions(text or "")}
 
 
 def mentioned_crew(project_id, names) -> dict[str, Membership]:
@@ -36,16 +52,16 @@ def mentioned_crew(project_id, names) -> dict[str, Membership]:
 
 
 def with_mentions(text: str, crew: dict[str, Membership], code: str) -> SafeString:
-    """The comment as HTML: escaped, its line breaks kept, each mention of
-    crew a link to that member on the crew page."""
+    """The comment as HTML: escaped, its line breaks kept, its web addresses
+    links, each mention of crew a link to that member on the crew page."""
     crew_page = reverse("project-crew", kwargs={"code": code})
     parts, end = [], 0
     text = normalize_newlines(text)
-    for found in MENTION.finditer(text):
+    for found in _mentions(text):
         membership = crew.get(found.group(1))
         if membership is None:
             continue
-        parts.append(escape(text[end : found.start()]))
+        parts.append(linked(text[end : found.start()]))
         parts.append(
             format_html(
                 '<a class="mention" href="{}#member-{}" title="{}">@{}</a>',
@@ -56,8 +72,8 @@ def with_mentions(text: str, crew: dict[str, Membership], code: str) -> SafeStri
             )
         )
         end = found.end()
-    parts.append(escape(text[end:]))
-    # Every part is escaped or built by format_html above.
+    parts.append(linked(text[end:]))
+    # Every part is escaped (linked) or built by format_html above.
     return mark_safe("".join(parts).replace("\n", "<br>"))  # noqa: S308
 
 

@@ -1,13 +1,15 @@
 """The nouns of a production: people, projects, crew, tasks and their record."""
 
 import functools
+import re
 import zoneinfo
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import connections, models
-from django.db.models import Exists, F, OuterRef, Prefetch, Q
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
 from django.utils import timezone
 
@@ -52,9 +54,39 @@ class TaskPriority(models.IntegerChoices):
     URGENT = 4, "Urgent"
 
 
+PHONE_DIGITS = (6, 15)
+
+
+def validate_phone(value: str) -> None:
+    """A number a phone can dial: digits, an optional leading +, and the
+    spaces, dashes, dots and brackets people write between them."""
+    fewest, most = PHONE_DIGITS
+    digits = sum(character.isdigit() for character in value)
+    if not re.fullmatch(r"\+?[0-9 ().-]+", value) or not fewest <= digits <= most:
+        raise ValidationError(
+            f"Enter a phone number of {fewest} to {most} digits, with an optional "
+            "+ and spaces or dashes, like +44 20 7946 0958.",
+            code="invalid",
+        )
+
+
 class User(AbstractUser):
     """A person who logs in to Slate; crew rights come from memberships."""
 
+    display_name = models.CharField(
+        "display name",
+        max_length=150,
+        blank=True,
+        help_text="How Slate shows you to your crews; leave it empty to be shown "
+        "by your first and last name.",
+    )
+    phone = models.CharField(
+        "phone",
+        max_length=32,
+        blank=True,
+        validators=[validate_phone],
+        help_text="Shown to your crews, so that they can call you.",
+    )
     calendar_token = models.CharField(
         "calendar feed token",
         max_length=64,
@@ -74,7 +106,12 @@ class User(AbstractUser):
         ordering = ["username"]
 
     def __str__(self):
-        return self.get_full_name() or self.username
+        return self.display_name or self.get_full_name() or self.username
+
+    @property
+    def phone_uri(self) -> str:
+        """The phone as a tel: link dials it: the digits and a leading +."""
+        return "tel:" + re.sub(r"[^0-9+]", "", self.phone) if self.phone else ""
 
 
 @functools.cache
@@ -312,8 +349,9 @@ class MembershipQuerySet(models.QuerySet):
         return self.annotate(has_crew=Exists(reports))
 
     def in_crew_order(self):
-        """By first name, then last name, as a crew list reads."""
-        return self.order_by("user__first_name", "user__last_name", "user__username")
+        """By the name each person goes by (User.__str__), as a crew list reads."""
+        shown = Coalesce(NullIf("user__display_name", Value("")), "user__first_name")
+        return self.order_by(shown, "user__last_name", "user__username")
 
 
 class Membership(models.Model):

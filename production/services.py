@@ -305,6 +305,30 @@ def task_archive(*, task: Task, by) -> Task:
 
 
 @transaction.atomic
+def task_restore(*, task: Task, by) -> Task:
+    """Bring an archived task back to the pages, as it was when archived."""
+    current = _locked(task)
+    role = role_on(by, current.project_id)
+    workflow.require_restore(current, role)
+    if current.archived:  # restored twice at once: the second changes nothing
+        current.archived = False
+        current.version += 1
+        current.save(update_fields=["archived", "version", "updated_at"])
+        # A change of the archived field, not a verb of its own: the history
+        # reads it as "restored the task" (views/tasks.py).
+        _record(
+            current,
+            by,
+            Activity.Verb.CHANGED,
+            field="archived",
+            old_value=str(True),
+            new_value=str(False),
+        )
+    _refresh(task, current)
+    return task
+
+
+@transaction.atomic
 def comment_add(*, task: Task, by, body: str) -> Comment:
     """Add to a task's discussion; any crew member may, while it may change."""
     current = _locked(task)
@@ -702,3 +726,11 @@ def run_of_show_line_remove(*, line: RunOfShowLine, by) -> None:
     """Take a duty out of its template; the tasks it made stay, unmarked."""
     _check_plan(line.template.project, by)
     line.delete()
+
+
+def profile_update(*, user: User, display_name: str, email: str, phone: str) -> User:
+    """A person's own profile: only these fields, so that a feed token or a
+    login written meanwhile stays as it is."""
+    user.display_name, user.email, user.phone = display_name, email, phone
+    user.save(update_fields=["display_name", "email", "phone"])
+    return user

@@ -8,6 +8,7 @@ once rather than running with a guessable key.
 
 import datetime as dt
 import os
+import zoneinfo
 from pathlib import Path
 
 import dj_database_url
@@ -142,7 +143,9 @@ LOGOUT_REDIRECT_URL = "login"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading a session's user with a query compiled
+    # once (production/sessions.py).
+    "production.sessions.UserBackend",
 ]
 
 # Login throttling: 5 failures for one username from one address lock that
@@ -180,7 +183,16 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-gb"
-TIME_ZONE = "UTC"
+# The site's clock, and the zone a new production starts with. A misspelt
+# zone would only fail at the first page, so it stops Slate at once.
+TIME_ZONE = os.environ.get("TIME_ZONE", "").strip() or "UTC"
+try:
+    zoneinfo.ZoneInfo(TIME_ZONE)
+except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+    raise SystemExit(
+        f"Slate: TIME_ZONE={TIME_ZONE!r} is not a time zone; use an IANA name "
+        "such as Europe/London."
+    ) from None
 USE_I18N = True
 USE_TZ = True
 
@@ -219,6 +231,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 14 * 24 * 60 * 60
+# Django's database sessions, read with a query compiled once
+# (production/sessions.py).
+SESSION_ENGINE = "production.sessions"
 SECURE_HSTS_SECONDS = 0 if DEBUG else 365 * 24 * 60 * 60
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
@@ -259,6 +274,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Slate <slate@localhos
 # Links in e-mails are absolute: where people reach this Slate. The default
 # suits local use only: `check --deploy` warns of it (production/checks.py).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# A www. address in a description or comment links to https (Django 7's
+# default; production/templatetags/links.py).
+URLIZE_ASSUME_HTTPS = True
 
 # How often an open page's live regions ask whether something changed
 # (production/changes.py); the tests shorten it.

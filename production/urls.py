@@ -3,7 +3,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter
 
 from production.converters import ProjectCodeConverter, TaskKeyConverter
+from production.forms import LoginForm
 from production.views import (
+    archive,
     board,
     calendar,
     crew,
@@ -11,6 +13,7 @@ from production.views import (
     live,
     my_work,
     notifications,
+    profile,
     projects,
     task_list,
     tasks,
@@ -20,7 +23,11 @@ register_converter(ProjectCodeConverter, "code")
 register_converter(TaskKeyConverter, "key")
 
 urlpatterns = [
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=LoginForm),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("", my_work.my_work, name="my-work"),
@@ -34,6 +41,11 @@ urlpatterns = [
         name="project-archive",
     ),
     path("projects/<code:code>/tasks/", task_list.task_list, name="task-list"),
+    path(
+        "projects/<code:code>/archived/",
+        archive.archived_tasks,
+        name="archived-tasks",
+    ),
     path("projects/<code:code>/tasks/bulk/", task_list.task_bulk, name="task-bulk"),
     path("projects/<code:code>/tasks/new/", tasks.task_create, name="task-create"),
     path("projects/<code:code>/crew/", crew.crew, name="project-crew"),
@@ -48,6 +60,11 @@ urlpatterns = [
         name="crew-remove",
     ),
     path("projects/<code:code>/crew/leave/", crew.crew_leave, name="crew-leave"),
+    path(
+        "projects/<code:code>/crew/people/",
+        crew.crew_search,
+        name="crew-search",
+    ),
     path(
         "projects/<code:code>/calendar/",
         calendar.project_calendar,
@@ -111,6 +128,7 @@ urlpatterns = [
         notifications.notification_settings,
         name="notification-settings",
     ),
+    path("profile/", profile.profile, name="profile"),
     path("calendar/", calendar.my_calendar, name="my-calendar"),
     path("calendar/token/", calendar.feed_token, name="calendar-token"),
     path("calendar/feed/<str:token>.ics", calendar.feed, name="calendar-feed"),
@@ -119,4 +137,5 @@ urlpatterns = [
     path("tasks/<key:key>/move/", tasks.task_move, name="task-move"),
     path("tasks/<key:key>/comments/", tasks.task_comment, name="task-comment"),
     path("tasks/<key:key>/archive/", tasks.task_archive, name="task-archive"),
+    path("tasks/<key:key>/restore/", archive.task_restore, name="task-restore"),
 ]

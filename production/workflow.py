@@ -324,6 +324,18 @@ def require_archive(task: Task, role: CrewRole | None) -> None:
     require_writable(task)
 
 
+def can_restore(project, role: CrewRole | None) -> bool:
+    """Bring archived tasks back: who may archive, while the production runs."""
+    return can_assign(role) and not project.archived
+
+
+def require_restore(task: Task, role: CrewRole | None) -> None:
+    if not can_assign(role):
+        raise NotAllowed("Only crew whose role may assign can restore archived tasks.")
+    if task.project.archived:
+        raise NotAllowed(read_only_reason(task))
+
+
 def can_assign(role: CrewRole | None) -> bool:
     """Create, edit, reassign and archive any task of the production."""
     return role is not None and role.can_assign

@@ -28,7 +28,7 @@ POST_ONLY = {
     "calendar-token",
     "task-move",
     "task-comment",
-    "task-archive",
+    "task-restore",
     "notification-read",
     "notifications-read-all",
     "run-of-show-line-remove",

@@ -4,6 +4,7 @@ import datetime as dt
 import re
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -230,7 +231,7 @@ def test_overdue_work_stands_out(morn, ap, task_of, client_for):
     html = response.content.decode()
     assert overdue.is_overdue
     card = re.search(
-        rf'<li class="cal-entry[^"]*">\s*<span class="cal-label"><strong>Overdue'
+        rf'<li class="cal-entry[^"]*">\s*<span class="cal-label[^"]*"><strong>Overdue'
         rf'</strong></span>\s*<a href="{overdue.get_absolute_url()}"',
         html,
     )
@@ -530,8 +531,8 @@ def test_making_an_address_is_a_post(ap, client_for):
     assert client_for(ap).get(reverse("calendar-token")).status_code == 405
 
 
-def test_a_busy_day_shows_five_and_opens_in_full(client_for, producer, morn):
-    """A day with eight tasks due shows five and "+3 more", which opens all eight."""
+def test_a_busy_day_shows_three_and_opens_in_full(client_for, producer, morn):
+    """A day with eight tasks due shows three and "+5 more", which opens all eight."""
     busy = timezone.localdate() + dt.timedelta(days=40)
     keys = {
         services.task_create(
@@ -542,12 +543,12 @@ def test_a_busy_day_shows_five_and_opens_in_full(client_for, producer, morn):
     client = client_for(producer)
     url = reverse("project-calendar", args=["MORN"])
     page = client.get(url, {"month": month_of(busy)})
-    assert len(entries_by_day(page)[busy]) == 5
-    assert "+3 more" in page.content.decode()
+    assert len(entries_by_day(page)[busy]) == 3
+    assert "+5 more" in page.content.decode()
     assert f"day={busy.isoformat()}" in page.content.decode()
     opened = client.get(url, {"month": month_of(busy), "day": busy.isoformat()}, **HTMX)
     assert set(entries_by_day(opened)[busy]) == keys
-    assert "+3 more" not in opened.content.decode()
+    assert "+5 more" not in opened.content.decode()
 
 
 def test_a_bad_day_to_open_is_ignored(client_for, producer):
@@ -556,3 +557,125 @@ def test_a_bad_day_to_open_is_ignored(client_for, producer):
         reverse("project-calendar", args=["MORN"]), {"day": "2026-13-45"}
     )
     assert response.status_code == 200
+
+
+# --- first entries of a day, counted in the database ---------------------------
+
+
+@time_machine.travel(dt.datetime(2026, 11, 20, 9, 0, tzinfo=UTC))
+def test_one_more_than_a_day_shows_says_one_more(load_project, producer, client_for):
+    """Three due on a day show in full; a fourth makes it three and "+1 more"."""
+    day = dt.date(2026, 12, 9)
+    for n in range(3):
+        services.task_create(
+            project=load_project, by=producer, title=f"Due {n}", due_date=day
+        )
+    client = client_for(producer)
+    url = reverse("project-calendar", args=["LOAD"])
+    page = client.get(url, {"month": "2026-12"})
+    assert len(entries_by_day(page)[day]) == 3
+    assert "more" not in _day_html(page, day)
+    fourth = services.task_create(
+        project=load_project, by=producer, title="Due 3", due_date=day
+    )
+    page = client.get(url, {"month": "2026-12"})
+    assert len(entries_by_day(page)[day]) == 3
+    assert fourth.key not in entries_by_day(page)[day], "the first three, by creation"
+    assert "+1 more" in _day_html(page, day)
+
+
+@time_machine.travel(dt.datetime(2026, 11, 20, 9, 0, tzinfo=UTC))
+def test_slots_fill_what_the_due_dates_leave_of_a_day(
+    load_project, producer, book, client_for
+):
+    """Two due and two slots on a day: the two, the earlier slot, "+1 more"."""
+    day = dt.date(2026, 12, 10)
+    due = [
+        services.task_create(
+            project=load_project, by=producer, title=f"Due {n}", due_date=day
+        ).key
+        for n in range(2)
+    ]
+    late = book(
+        load_project, starts=dt.datetime(2026, 12, 10, 15, 0, tzinfo=UTC), guest="B"
+    )
+    early = book(
+        load_project, starts=dt.datetime(2026, 12, 10, 8, 0, tzinfo=UTC), guest="A"
+    )
+    page = client_for(producer).get(
+        reverse("project-calendar", args=["LOAD"]), {"month": "2026-12"}
+    )
+    assert entries_by_day(page)[day] == [*due, early.key]
+    assert late.key not in entries_by_day(page)[day]
+    assert "+1 more" in _day_html(page, day)
+    opened = client_for(producer).get(
+        reverse("project-calendar", args=["LOAD"]),
+        {"month": "2026-12", "day": day.isoformat()},
+    )
+    assert entries_by_day(opened)[day] == [*due, early.key, late.key]
+
+
+@time_machine.travel(dt.datetime(2026, 11, 20, 9, 0, tzinfo=UTC))
+def test_my_calendar_counts_only_my_due_dates_beyond_three(
+    load_project, producer, ap, client_for
+):
+    """Five of mine and three of someone else's due on a day: three and "+2 more"."""
+    day = dt.date(2026, 12, 11)
+    for n in range(5):
+        services.task_create(
+            project=load_project,
+            by=producer,
+            title=f"Mine {n}",
+            due_date=day,
+            assignee=ap,
+        )
+    for n in range(3):
+        services.task_create(
+            project=load_project,
+            by=producer,
+            title=f"Theirs {n}",
+            due_date=day,
+            assignee=producer,
+        )
+    page = client_for(ap).get(reverse("my-calendar"), {"month": "2026-12"})
+    assert len(entries_by_day(page)[day]) == 3
+    assert "+2 more" in _day_html(page, day)
+
+
+@time_machine.travel(dt.datetime(2026, 11, 20, 9, 0, tzinfo=UTC))
+def test_entries_wear_their_kind_and_status_colours(
+    load_project, producer, book, client_for
+):
+    """An entry's edge takes its kind's colour and its label its status's, as badges do."""
+    task = services.task_create(
+        project=load_project,
+        by=producer,
+        title="Edit the promo",
+        kind=Task.Kind.EDITING,
+        due_date=dt.date(2026, 12, 14),
+    )
+    booking = book(load_project, starts=dt.datetime(2026, 12, 15, 9, 0, tzinfo=UTC))
+    html = (
+        client_for(producer)
+        .get(reverse("project-calendar", args=["LOAD"]), {"month": "2026-12"})
+        .content.decode()
+    )
+    entry = re.search(
+        rf'<li class="cal-entry ([^"]*)">\s*<span class="cal-label ([^"]*)">[^<]*</span>\s*<a href="[^"]*"><span class="cal-key">{task.key}<',
+        html,
+    )
+    assert entry
+    assert "kind-editing" in entry[1].split()
+    assert entry[2] == f"status-{task.status}"
+    assert re.search(
+        rf'<li class="cal-entry kind-booking cal-slot[^"]*">\s*<span class="cal-time">[^<]*</span>\s*<a href="[^"]*"><span class="cal-key">{booking.key}<',
+        html,
+    )
+
+
+def _day_html(response, day: dt.date) -> str:
+    """The HTML of one day of the grid."""
+    html = response.content.decode()
+    start = html.index(f'<time datetime="{day.isoformat()}">')
+    end = html.find('<li class="cal-day', start)
+    return html[start : end if end != -1 else len(html)]

@@ -177,6 +177,8 @@ def pages(demo, morn):
         ],
         "task-create": [reverse("task-create", kwargs={"code": "MORN"})],
         "project-crew": [reverse("project-crew", kwargs={"code": "MORN"})],
+        "crew-search": [reverse("crew-search", kwargs={"code": "MORN"}) + "?q=olive"],
+        "profile": [reverse("profile")],
         "project-calendar": [
             reverse("project-calendar", kwargs={"code": "MORN"}),
             reverse("project-calendar", kwargs={"code": "MORN"}) + "?month=2026-13",
@@ -188,8 +190,14 @@ def pages(demo, morn):
         ],
         "task-detail": [reverse("task-detail", kwargs={"key": key}) for key in keys]
         + [reverse("task-detail", kwargs={"key": keys[0]}) + "?part=comments"]
-        + [reverse("task-detail", kwargs={"key": keys[0]}) + "?part=history"],
+        + [reverse("task-detail", kwargs={"key": keys[0]}) + "?part=history"]
+        + [reverse("task-detail", kwargs={"key": keys[0]}) + "?part=description"],
         "task-edit": [reverse("task-edit", kwargs={"key": key}) for key in keys[:6]],
+        "task-archive": [reverse("task-archive", kwargs={"key": keys[0]})],
+        "archived-tasks": [
+            reverse("archived-tasks", kwargs={"code": "MORN"}),
+            reverse("archived-tasks", kwargs={"code": "MORN"}) + "?page=x",
+        ],
         **{name: [address] for name, address in episode_page_urls(morn).items()},
         "notifications": [
             reverse("notifications"),

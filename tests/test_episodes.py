@@ -332,6 +332,31 @@ def test_episodes_are_in_the_production_navigation(client_for, ap, morn):
     assert "New episode" not in listing
 
 
+def test_a_production_with_no_episodes_says_what_to_do_next(
+    client_for, producer, ap, morn
+):
+    """No episodes: who may plan them gets the button and the templates' link;
+    the rest of the crew reads who adds them."""
+    morn.episodes.all().delete()
+    page = client_for(producer).get(url("episode-list")).content.decode()
+    assert "No episodes yet." in page
+    new = url("episode-create")
+    assert f'<a href="{new}">Add the first episode</a> with its air date' in page
+    templates = url("run-of-show-list")
+    assert f'a <a href="{templates}">run-of-show template</a> brings' in page
+    page = client_for(ap).get(url("episode-list")).content.decode()
+    assert "No episodes yet." in page
+    assert "Those who hand out the work add them here" in page
+    assert f'href="{templates}"' in page
+    assert new not in page
+
+
+def test_the_episode_form_names_the_air_times_clock(client_for, producer):
+    """The air time is typed on the production's clock, and says which."""
+    page = client_for(producer).get(url("episode-create")).content.decode()
+    assert '<label for="id_air_time">Air time (Europe/London):</label>' in page
+
+
 def test_the_episode_page_stays_flat_from_5_to_200_tasks(client_for, producer, morn):
     """The queries of the episode page do not grow with its tasks."""
     episode = Episode.objects.create(project=morn, number=700, air_date=dt.date.today())

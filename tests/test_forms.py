@@ -1,22 +1,38 @@
 """The task forms: what they accept, what they refuse, and how they show values."""
 
 import datetime as dt
+import re
 import zoneinfo
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
 
 from production import workflow
 from production.access import role_on
 from production.forms import (
+    COMMON_TIME_ZONES,
     CommentForm,
+    EpisodeForm,
     MoveForm,
     PitchForm,
     ProjectForm,
+    RunOfShowLineForm,
     TaskForm,
     ZonedDateTimeField,
+    time_zone_choices,
 )
-from production.models import CrewRole, Episode, Membership, Project, Task, User
+from production.models import (
+    CrewRole,
+    Episode,
+    Membership,
+    Project,
+    RunOfShow,
+    Task,
+    User,
+    known_time_zones,
+)
 from tests.pages import edit_data
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
@@ -259,7 +275,7 @@ def test_project_time_zone_drives_the_task_form(demo):
     assert form.cleaned_data["starts_at"] == dt.datetime(
         2030, 1, 16, 2, 0, tzinfo=dt.UTC
     )
-    assert "America/New_York" in form.fields["starts_at"].help_text
+    assert form.fields["starts_at"].label == "Slot starts (America/New_York)"
 
 
 TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
@@ -299,3 +315,83 @@ def test_date_pickers_offer_only_the_range(demo, morn):
     project_form = ProjectForm()
     for name in ("starts_on", "ends_on"):
         assert 'max="2199-12-31"' in str(project_form[name])
+
+
+# --- the first field, and the clock a field is read on ----------------------------
+
+AUTOFOCUS = re.compile(
+    r'<(?:input|select|textarea)\b[^>]*\bname="([^"]+)"[^>]*\bautofocus\b'
+)
+
+
+def autofocused(page: str) -> list[str]:
+    """The names of the fields that take the focus when the page opens."""
+    return AUTOFOCUS.findall(page)
+
+
+def test_new_pages_put_the_cursor_in_their_first_field(client_for, producer, morn, ap):
+    """New task, pitch, production, episode and template, and the login: the
+    first field still to fill is focused (the episode's number is filled in)."""
+    client = client_for(producer)
+    pages = {
+        reverse("task-create", args=["MORN"]): ["title"],
+        reverse("project-create"): ["name"],
+        reverse("episode-create", args=["MORN"]): ["title"],
+        reverse("run-of-show-list", args=["MORN"]): ["name"],
+    }
+    for page, names in pages.items():
+        assert autofocused(client.get(page).content.decode()) == names, page
+    pitch = client_for(ap).get(reverse("task-create", args=["MORN"]) + "?pitch")
+    assert autofocused(pitch.content.decode()) == ["title"]
+    assert autofocused(Client().get(reverse("login")).content.decode()) == ["username"]
+
+
+def test_forms_with_errors_and_edit_forms_focus_no_field(client_for, producer, morn):
+    """Sent back with errors, the error summary takes the focus, not a field;
+    an edit page leaves the focus where the person puts it."""
+    client = client_for(producer)
+    task = Task.objects.filter(project=morn).order_by("number").first()
+    refused = [
+        client.post(reverse("task-create", args=["MORN"]), {"title": ""}),
+        client.post(reverse("project-create"), {"name": ""}),
+        client.post(reverse("episode-create", args=["MORN"]), {"number": ""}),
+        Client().post(reverse("login"), {"username": "ap", "password": "wrong"}),
+    ]
+    for response in refused:
+        page = response.content.decode()
+        assert 'class="error-summary"' in page
+        assert autofocused(page) == []
+    edit = client.get(reverse("task-edit", args=[task.key]))
+    assert autofocused(edit.content.decode()) == []
+
+
+def test_date_and_time_fields_name_the_productions_time_zone(demo, nite):
+    """Slots, air times and a template duty's time say whose clock they are on."""
+    form = TaskForm(project=nite)
+    assert form["starts_at"].label == "Slot starts (America/New_York)"
+    assert form["ends_at"].label == "Slot ends (America/New_York)"
+    assert 'for="id_starts_at">Slot starts (America/New_York)' in str(
+        form["starts_at"].as_field_group()
+    )
+    assert EpisodeForm(project=nite)["air_time"].label == "Air time (America/New_York)"
+    template = RunOfShow.objects.create(project=nite, name="Nightly")
+    line = RunOfShowLineForm(template=template)
+    assert line["time"].label == "Time (America/New_York)"
+
+
+def test_the_time_zones_offered_are_canonical_and_common_first():
+    """The picker's list: the common zones first, then every zone of zone.tab
+    once; aliases and Etc zones are not offered, though they stay valid."""
+    zones = [zone for zone, _where in time_zone_choices()]
+    assert zones[: len(COMMON_TIME_ZONES)] == list(COMMON_TIME_ZONES)
+    assert len(zones) == len(set(zones)) > 300
+    assert not {"US/Eastern", "GB", "Europe/Belfast", "Etc/GMT+5"} & set(zones)
+    assert not [zone for zone in zones if zone.startswith("Etc/")]
+    assert set(zones) <= known_time_zones()
+    assert dict(time_zone_choices())["America/New_York"] == (
+        "United States, Eastern (most areas)"
+    )
+    assert (
+        ProjectForm({"time_zone": "US/Eastern"}).fields["time_zone"].clean("US/Eastern")
+        == "US/Eastern"
+    )

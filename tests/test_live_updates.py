@@ -189,6 +189,23 @@ def test_the_bell_links_to_the_notifications_without_javascript(ap, client_for):
     assert 'href="/notifications/"' in response.content.decode()
 
 
+def test_the_bell_answers_with_its_count_from_one_query(
+    producer, ap, client_for, task_of, django_assert_num_queries
+):
+    """The bell's answer in full costs what its 304 costs: the session, the
+    user and the count, counted once for the ETag and the number shown."""
+    review = task_of(ap, Task.Status.REVIEW)
+    services.task_move(task=review, to=Task.Status.CHANGES, by=producer, note="Again.")
+    client = client_for(ap)
+    client.get(BELL)
+    unread = notifications.unread_count(ap)
+    assert unread
+    with django_assert_num_queries(UNCHANGED_POLL_QUERIES):
+        response = poll(client, BELL)
+    assert response.status_code == 200
+    assert f"{unread}<span" in response.content.decode()
+
+
 def test_regions_poll_at_the_configured_interval(producer, client_for, settings):
     """Each live region polls every SLATE_POLL_SECONDS."""
     settings.SLATE_POLL_SECONDS = 7

@@ -158,6 +158,19 @@ def todo(name):
     return lambda world: reverse(name, kwargs={"key": world.todo.key})
 
 
+def archived(name):
+    """An address of a MORN task archived for the probe (made on first use)."""
+
+    def address(world):
+        task = Task.objects.filter(project__code="MORN", archived=True).first()
+        if task is None:
+            task = world.todo
+            Task.objects.filter(pk=task.pk).update(archived=True)
+        return reverse(name, kwargs={"key": task.key})
+
+    return address
+
+
 def member(name, username):
     return lambda world: reverse(
         name, kwargs={"code": "MORN", "pk": world.memberships[username].pk}
@@ -324,6 +337,14 @@ MATRIX: dict[str, list[Probe]] = {
         not_allowed(member("crew-remove", "ap2")),
         Probe("post", member("crew-remove", "ap2"), managers_only(302)),
     ],
+    # Only who may add people learns who else is on Slate.
+    "crew-search": [
+        Probe(
+            "get",
+            lambda world: reverse("crew-search", kwargs={"code": "MORN"}) + "?q=ol",
+            managers_only(),
+        )
+    ],
     # Anyone may leave, but the last who may manage the crew and approve.
     "crew-leave": [
         not_allowed(morn("crew-leave")),
@@ -402,6 +423,16 @@ MATRIX: dict[str, list[Probe]] = {
         ),
     ],
     "my-calendar": [Probe("get", lambda world: reverse("my-calendar"), signed_in(200))],
+    # Each person's own: there is no one else's to reach.
+    "profile": [
+        Probe("get", lambda world: reverse("profile"), signed_in(200)),
+        Probe(
+            "post",
+            lambda world: reverse("profile"),
+            signed_in(302),
+            lambda world: {"display_name": "Matrix", "email": "", "phone": ""},
+        ),
+    ],
     "calendar-token": [
         not_allowed(lambda world: reverse("calendar-token")),
         Probe("post", lambda world: reverse("calendar-token"), signed_in(302)),
@@ -495,9 +526,15 @@ MATRIX: dict[str, list[Probe]] = {
             lambda world: {"body": "A comment from the matrix."},
         ),
     ],
+    # A GET asks "Archive MORN-…?"; only who may archive is asked.
     "task-archive": [
-        not_allowed(todo("task-archive")),
+        Probe("get", todo("task-archive"), managers_only(200)),
         Probe("post", todo("task-archive"), managers_only(302)),
+    ],
+    "archived-tasks": [Probe("get", morn("archived-tasks"), crew_only())],
+    "task-restore": [
+        not_allowed(archived("task-restore")),
+        Probe("post", archived("task-restore"), managers_only(302)),
     ],
 }
 

@@ -16,14 +16,18 @@ PAGES = {
     "project-create": {},
     "project-board": {"code": "MORN"},
     "task-list": {"code": "MORN"},
+    "archived-tasks": {"code": "MORN"},
     "task-create": {"code": "MORN"},
     "project-crew": {"code": "MORN"},
+    "crew-search": {"code": "MORN"},
     "project-calendar": {"code": "MORN"},
     "my-calendar": {},
     "task-detail": {"key": "MORN-1"},
     "task-edit": {"key": "MORN-1"},
+    "task-archive": {"key": "MORN-1"},
     "notifications": {},
     "notification-settings": {},
+    "profile": {},
     "notification-bell": {},
 }
 # Tested below with what they need.

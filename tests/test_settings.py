@@ -23,6 +23,7 @@ def manage(*args, **env):
             "DJANGO_SETTINGS_MODULE",
             "DJANGO_ALLOW_ASYNC_UNSAFE",
             "DATABASE_URL",
+            "TIME_ZONE",
         }
     }
     environment.update(env, DJANGO_SETTINGS_MODULE="production.settings")
@@ -96,3 +97,30 @@ def test_a_proxy_count_that_is_not_a_number_stops_slate_with_a_sentence(count):
     result = manage("check", DEBUG="1", TRUSTED_PROXY_COUNT=count)
     assert result.returncode != 0
     assert "TRUSTED_PROXY_COUNT must be a number" in result.stderr
+
+
+def site_time_zone(**env) -> str:
+    result = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.TIME_ZONE)",
+        DEBUG="1",
+        **env,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_the_sites_time_zone_comes_from_the_environment():
+    """TIME_ZONE sets the site's clock and new productions' default; unset, UTC."""
+    assert site_time_zone() == "UTC"
+    assert site_time_zone(TIME_ZONE="") == "UTC"
+    assert site_time_zone(TIME_ZONE="Europe/London") == "Europe/London"
+
+
+@pytest.mark.parametrize("zone", ["Mars/Olympus", "../etc/passwd"])
+def test_an_unknown_site_time_zone_stops_slate_with_a_sentence(zone):
+    """A misspelt TIME_ZONE is refused at start, not at the first page."""
+    result = manage("check", DEBUG="1", TIME_ZONE=zone)
+    assert result.returncode != 0
+    assert f"TIME_ZONE={zone!r} is not a time zone" in result.stderr

@@ -31,7 +31,9 @@ def cards(response) -> dict[str, str]:
     """Each card's HTML by task key, in the order they appear."""
     html = response.content.decode()
     found = {}
-    for match in re.finditer(r'<li class="card[^"]*" id="card-([A-Z]+-\d+)">', html):
+    for match in re.finditer(
+        r'<li class="card[^"]*" id="card-([A-Z]+-\d+)"[^>]*>', html
+    ):
         end = html.find("</li>", match.end())
         found[match.group(1)] = html[match.start() : end]
     return found
@@ -360,13 +362,18 @@ def test_each_card_has_one_light_form_for_its_moves(client_for, producer, task_o
     assert card.count("<form") == 1
     form = re.search(r"<form [^>]*>", card).group(0)
     move = f"/tasks/{review.key}/move/"
-    assert f'method="post" action="{move}" hx-post="{move}" hx-swap="none"' in form
+    assert f'method="post" action="{move}" hx-post="{move}"' in form
+    # It swaps nothing (the columns refetch themselves), said once a column.
+    html = response.content.decode()
+    assert html.count('<ul class="cards" role="list" hx-swap="none">') == len(
+        COLUMN_ORDER
+    )
     assert card.count('name="csrfmiddlewaretoken"') == 1
     assert card.count('<input type="hidden" name="next"') == 1
     assert f'name="next" value="/projects/MORN/?kind={review.kind}"' in card
     assert f'aria-label="Approve: {review.key}">Approve</button>' in card
-    # No note box on any card: asking for changes happens on the task page.
-    assert "<textarea" not in response.content.decode()
+    # No note box on any card: the board's one dialog asks for a note.
+    assert "<textarea" not in "".join(cards(response).values())
 
 
 def test_the_producer_sees_approve_on_work_in_review(client_for, producer, task_of, ap):
@@ -560,3 +567,141 @@ def test_done_and_cancelled_fold_into_narrow_columns(client_for, producer):
         assert ('<details class="fold">' in column) == (
             status in ("done", "cancelled")
         ), status
+
+
+def drop_targets(card: str) -> list[str]:
+    """The columns a card says it may be dragged to (its data-to)."""
+    found = re.match(r'<li [^>]*data-to="([\w ]+)"', card)
+    return found.group(1).split() if found else []
+
+
+def test_cards_say_which_columns_they_may_be_dragged_to(client_for, producer, ap, morn):
+    """A card's data-to names the columns of its moves and no other (sending
+    up stays in Review: no column to drag to); a card without moves has none."""
+    from production import workflow
+
+    for viewer, role_name in (
+        (ap, CrewRole.ASSOCIATE_PRODUCER),
+        (producer, CrewRole.SUPERVISING_PRODUCER),
+    ):
+        found = cards(client_for(viewer).get(BOARD))
+        role = CrewRole.objects.get(name=role_name, project=None)
+        for task in Task.objects.filter(project=morn).select_related("project"):
+            moves = workflow.move_actions(task, viewer, role)
+            expected = [move.target for move in moves if move.target != task.status]
+            assert drop_targets(found[task.key]) == expected, (viewer, task.key)
+    # The AP may send the writer's headlines up: a button, but not a drop.
+    sent_up = Task.objects.get(project=morn, status="review", reviewer=ap)
+    card = cards(client_for(ap).get(BOARD))[sent_up.key]
+    assert 'value="review"' in card and "review" not in drop_targets(card)
+    assert "data-to" not in cards(client_for(ap).get(BOARD))["MORN-10"]
+
+
+def test_the_board_asks_for_a_dragged_moves_note_in_one_dialog(client_for, producer):
+    """The board carries one closed dialog with the move's note field, its
+    label and length limit those of the task page's note."""
+    from production.forms import COMMENT_MAX_LENGTH
+
+    html = client_for(producer).get(BOARD).content.decode()
+    assert html.count("<dialog") == 1
+    dialog = html[html.index('<dialog id="drop-dialog"') : html.index("</dialog>")]
+    assert '<dialog id="drop-dialog"' in dialog and " open" not in dialog[:80]
+    assert '<label for="drop-note">What needs to change?</label>' in dialog
+    textarea = re.search(r"<textarea [^>]*>", dialog).group(0)
+    assert 'name="note"' in textarea and " required" in textarea
+    assert f'maxlength="{COMMENT_MAX_LENGTH}"' in textarea
+    assert '<form method="dialog">' in dialog and ">Send request</button>" in dialog
+
+
+def test_compact_density_without_javascript(client_for, producer, morn):
+    """?density=compact shows the cards compact, keeps the choice through a
+    move (the cards' way back) and offers the way back to full cards with the
+    filters kept; the full board links to the compact one."""
+    client = client_for(producer)
+    full = client.get(f"{BOARD}?kind=booking").content.decode()
+    assert '<div id="board" class="board-area">' in full
+    assert (
+        '<a class="density-toggle" href="/projects/MORN/?kind=booking&amp;density=compact"'
+        in full
+    )
+    assert ">Compact cards</a>" in full
+
+    compact = client.get(f"{BOARD}?kind=booking&density=compact")
+    html = compact.content.decode()
+    assert '<div id="board" class="board-area compact">' in html
+    assert '<a class="density-toggle" href="/projects/MORN/?kind=booking"' in html
+    assert ">Full cards</a>" in html
+    card = next(iter(cards(compact).values()))
+    assert (
+        'name="next" value="/projects/MORN/?kind=booking&amp;density=compact"' in card
+    )
+
+
+def test_an_unknown_density_is_the_full_board(client_for, producer):
+    """A density the board does not know shows full cards, not an error."""
+    response = client_for(producer).get(f"{BOARD}?density=tiny")
+    assert response.status_code == 200
+    assert '<div id="board" class="board-area">' in response.content.decode()
+
+
+@pytest.fixture
+def new_production(producer):
+    return services.project_create(by=producer, name="Night Desk", code="DESK")
+
+
+def test_a_new_productions_board_says_what_to_do_next(
+    client_for, producer, new_production
+):
+    """A production with no tasks shows its next steps with their links:
+    bring in the crew, then the first task; not seven empty columns."""
+    response = client_for(producer).get("/projects/DESK/")
+    html = response.content.decode()
+    assert "Nothing here yet" in html
+    assert '<a href="/projects/DESK/crew/">Bring in the crew</a>' in html
+    assert (
+        '<a class="button" href="/projects/DESK/tasks/new/">Add the first task</a>'
+        in html
+    )
+    assert html.index("Bring in the crew") < html.index("Add the first task")
+    assert 'class="column' not in html and "No tasks" not in html
+    # The steps sit in the columns' place, which polls: the first task, made
+    # elsewhere, brings the columns in.
+    services.task_create(project=new_production, by=producer, title="Book a guest")
+    again = client_for(producer).get("/projects/DESK/", **HTMX).content.decode()
+    assert "Nothing here yet" not in again and 'class="column' in again
+
+
+def test_crew_who_only_pitch_are_offered_a_pitch(
+    client_for, producer, ap, new_production
+):
+    """Someone who may neither manage the crew nor create tasks sees one
+    step: pitching an idea."""
+    services.membership_add(
+        project=new_production,
+        by=producer,
+        user=ap,
+        role=CrewRole.objects.get(name=CrewRole.ASSOCIATE_PRODUCER, project=None),
+    )
+    html = client_for(ap).get("/projects/DESK/").content.decode()
+    assert "Nothing here yet" in html
+    assert "Bring in the crew" not in html
+    assert (
+        '<a class="button" href="/projects/DESK/tasks/new/">Pitch an idea</a>' in html
+    )
+
+
+def test_filters_that_match_nothing_keep_the_columns(client_for, producer):
+    """A filter that matches no card shows the empty columns, not the steps
+    of a new production."""
+    html = client_for(producer).get(f"{BOARD}?q=no+such+thing").content.decode()
+    assert "Nothing here yet" not in html
+    assert html.count('<li class="empty">No tasks</li>') == len(COLUMN_ORDER)
+
+
+def test_new_task_in_the_tabs_is_a_secondary_button(client_for, producer):
+    """The tabs' New task never competes with a page's own next step."""
+    html = client_for(producer).get(BOARD).content.decode()
+    assert (
+        '<a class="button small secondary" href="/projects/MORN/tasks/new/">New task</a>'
+        in html
+    )

@@ -9,7 +9,7 @@ from production import ical, services
 from production.management.commands.seed_demo import add_generated_tasks
 from production.models import CrewRole, Membership, Task, User
 from production.workflow import LAST_LEADER
-from tests.pages import HTMX, count_queries
+from tests.pages import HTMX, assert_marked, count_queries, error_summary
 from tests.test_permissions import database_snapshot
 
 CREW = reverse("project-crew", kwargs={"code": "MORN"})
@@ -48,26 +48,69 @@ def change_data(member, role, reports_to=None):
     }
 
 
+# What follows the crew sheet: where the last member's entry ends.
+AFTER_SHEET = re.compile(r'<li class="member" id=|<div class="add-member">|</section>')
+
+
 def member_row(response, member) -> str:
-    match = re.search(
-        rf'<tr id="member-{member.pk}">(.*?)</tr>', response.content.decode(), re.S
-    )
-    return match.group(1) if match else ""
+    """One member's entry on the crew sheet ("" when they are not on it)."""
+    content = response.content.decode()
+    start = content.find(f'<li class="member" id="member-{member.pk}">')
+    if start == -1:
+        return ""
+    start = content.index(">", start) + 1
+    end = AFTER_SHEET.search(content, start)
+    return content[start : end.start() if end else len(content)]
+
+
+def open_count(row: str) -> int:
+    return int(re.search(r'<span class="open-count">(\d+)</span>', row)[1])
 
 
 def test_crew_lists_members_roles_bosses_and_open_tasks(client_for, ap, morn):
-    """Each member shows with their role, whom they report to and their open tasks."""
+    """Each member shows with their role, whom they report to and their open
+    tasks, which link to that work on the task list."""
     response = client_for(ap).get(CREW)
     assert response.status_code == 200
     row = member_row(response, membership(morn, ap))
-    open_count = Task.objects.filter(
+    expected = Task.objects.filter(
         project=morn, assignee=ap, status__in=Task.OPEN_STATUSES, archived=False
     ).count()
     assert "Sam Okafor" in row
     assert "Associate Producer" in row
-    assert "Paula Reyes" in row
-    assert f'<td class="num">{open_count}</td>' in row
+    assert "reports to Paula Reyes" in row
+    assert open_count(row) == expected
+    tasks = reverse("task-list", kwargs={"code": "MORN"})
+    assert f'href="{tasks}?assignee={ap.pk}"' in row
     assert 'aria-current="page">Crew<' in response.content.decode()
+
+
+def test_the_crew_page_is_a_contact_sheet(client_for, ap, ap2, morn):
+    """Each member's phone is a tel: link and their e-mail a mailto: link, for
+    everyone on the crew; someone who gave neither says so."""
+    User.objects.filter(pk=ap.pk).update(phone="+44 20 7946-0958")
+    User.objects.filter(pk=ap2.pk).update(email="")
+    response = client_for(ap2).get(CREW)
+    row = member_row(response, membership(morn, ap))
+    assert 'href="tel:+442079460958"' in row
+    assert ">+44 20 7946-0958</a>" in row
+    assert 'href="mailto:ap@slate.example"' in row
+    assert "No phone or e-mail given" in member_row(response, membership(morn, ap2))
+
+
+def test_a_display_name_shows_on_the_sheet_and_in_its_order(
+    client_for, producer, ap, morn
+):
+    """A person's display name replaces their first and last name on the
+    sheet, in reports-to lines, and sorts the sheet."""
+    User.objects.filter(pk=producer.pk).update(display_name="Abby P.")
+    response = client_for(ap).get(CREW)
+    content = response.content.decode()
+    assert "Paula Reyes" not in content
+    assert "reports to Abby P." in member_row(response, membership(morn, ap))
+    names = re.findall(r'<h2 class="member-name">([^<]+?) <span', content)
+    assert names[0] == "Abby P."
+    assert names == sorted(names)
 
 
 def test_an_ap_sees_the_crew_read_only(client_for, ap):
@@ -75,7 +118,9 @@ def test_an_ap_sees_the_crew_read_only(client_for, ap):
     content = client_for(ap).get(CREW).content.decode()
     assert "Add someone to the crew" not in content
     assert "<select" not in content
+    assert "member-edit" not in content
     assert "Remove" not in content
+    assert "Find a person" not in content
 
 
 def test_an_outsider_gets_a_404(client_for, outsider, morn, producer):
@@ -104,8 +149,9 @@ def test_an_ap_gets_403_on_every_crew_post(client_for, ap, ap2, morn, roles):
     assert not Membership.objects.filter(project=morn, user__username="outsider")
 
 
-def test_producer_adds_someone_by_username(client_for, producer, outsider, morn, roles):
-    """The producer brings someone in with a role and a boss, and is told so."""
+def test_producer_adds_the_person_picked(client_for, producer, outsider, morn, roles):
+    """The producer brings in the person picked, with a role and a boss, and is
+    told so."""
     response = client_for(producer).post(
         CREW,
         {"user": "outsider", "role": roles["Editor"].pk, "reports_to": producer.pk},
@@ -138,7 +184,7 @@ def test_adding_with_htmx_swaps_the_crew_table(
     [
         ("nobody-here", "There is no Slate user by that name."),
         ("ap", "This person is already on the crew."),
-        ("", "Say who to add: their Slate username."),
+        ("", "Choose who to add: find them by name or e-mail, then pick them."),
     ],
 )
 def test_adding_a_wrong_person_is_a_400_with_the_reason(
@@ -193,7 +239,8 @@ def test_nobody_reports_to_themselves(client_for, producer, ap, morn, roles):
 
 
 def test_producer_removes_someone_after_a_confirmation(client_for, producer, ap2, morn):
-    """The Remove button asks first (data-confirm), then takes them off the crew."""
+    """The Remove button, in the member's Edit panel, asks first (data-confirm),
+    then takes them off the crew."""
     client = client_for(producer)
     member = membership(morn, ap2)
     row = member_row(client.get(CREW), member)
@@ -314,8 +361,9 @@ def test_open_tasks_count_this_productions_live_work_only(
     their archived tasks here."""
 
     def shown():
-        row = member_row(client_for(producer).get(CREW), membership(morn, ap))
-        return int(re.search(r'<td class="num">(\d+)</td>', row)[1])
+        return open_count(
+            member_row(client_for(producer).get(CREW), membership(morn, ap))
+        )
 
     expected = Task.objects.filter(
         project=morn, assignee=ap, status__in=Task.OPEN_STATUSES, archived=False
@@ -361,6 +409,7 @@ def test_a_line_producer_is_offered_only_what_they_may_do(
     # Their own row: a change form, and leaving is the Leave button's.
     own_row = member_row(response, membership(morn, editor))
     assert "<select" in own_row and "Remove" not in own_row
+    assert "member-edit" not in boss_row and "member-edit" in ap_row
 
 
 def test_a_supervising_producer_is_offered_every_role(client_for, producer):
@@ -560,3 +609,170 @@ def test_unarchiving_brings_the_crew_controls_back(client_for, producer, morn):
     client.post(reverse("project-archive", args=["MORN"]))
     html = client.get(CREW).content.decode()
     assert "Add someone to the crew" in html and LEAVE in html
+
+
+# --- each member's Edit panel ------------------------------------------------------
+
+
+def test_each_changeable_member_has_one_folded_form(client_for, producer, ap, morn):
+    """A manager's sheet folds each member's role, boss, Save and Remove into
+    that member's own Edit panel (a <details>), closed until opened."""
+    row = member_row(client_for(producer).get(CREW), membership(morn, ap))
+    panel = re.search(
+        r"<details class=\"member-edit\"([^>]*)>(.*)</details>", row, re.S
+    )
+    assert panel and "open" not in panel[1]
+    assert re.search(
+        r"<summary[^>]*>Edit<span class=\"visually-hidden\"> Sam Okafor", row
+    )
+    assert panel[2].count("<select") == 2
+    assert panel[2].count('type="submit"') == 2  # Save, and Remove
+    assert change_url(membership(morn, ap)) in panel[2]
+
+
+def test_a_refused_change_comes_back_open_with_its_errors(
+    client_for, producer, ap, morn, roles
+):
+    """The member whose change failed has their panel open with the error
+    summary inside it; the other panels stay closed."""
+    member = membership(morn, ap)
+    for extra in ({}, HTMX):
+        response = client_for(producer).post(
+            change_url(member), change_data(member, roles["Editor"], ap), **extra
+        )
+        assert response.status_code == 400
+        row = member_row(response, member)
+        assert '<details class="member-edit" open>' in row
+        assert error_summary(row) == [(None, "Nobody reports to themselves.")]
+        assert (
+            response.content.decode().count('<details class="member-edit" open>') == 1
+        )
+
+
+# --- finding someone to add ----------------------------------------------------------
+
+SEARCH = reverse("crew-search", kwargs={"code": "MORN"})
+NITE_SEARCH = reverse("crew-search", kwargs={"code": "NITE"})
+
+
+def found(response) -> list[str]:
+    """The usernames a search answer offers to pick."""
+    return re.findall(
+        r'<input type="radio" name="user" value="([^"]+)"', response.content.decode()
+    )
+
+
+@pytest.mark.parametrize(
+    "query", ["Sam Okafor", "sam", "okafor", "OKA sam", "ap@slate"]
+)
+def test_sam_okafor_is_found_by_name_or_e_mail(client_for, outsider, query):
+    """NITE's producer finds Sam by first or last name, both in any order and
+    case, or by e-mail, and is offered him to pick."""
+    response = client_for(outsider).get(NITE_SEARCH, {"q": query}, **HTMX)
+    assert response.status_code == 200
+    assert found(response) == ["ap"]
+    assert "<html" not in response.content.decode()
+    assert "Sam Okafor" in response.content.decode()
+
+
+def test_a_display_name_is_found_too(client_for, producer, outsider):
+    """Someone known by a display name is found by it."""
+    User.objects.filter(pk=outsider.pk).update(display_name="Liv the Booker")
+    response = client_for(producer).get(SEARCH, {"q": "booker"}, **HTMX)
+    assert found(response) == ["outsider"]
+    assert "Liv the Booker" in response.content.decode()
+
+
+def test_the_search_leaves_out_the_crew_and_inactive_people(client_for, producer):
+    """People already on the crew, and accounts switched off, are never offered."""
+    User.objects.create(username="sally", first_name="Sally", is_active=False)
+    User.objects.create(username="samira", first_name="Samira")
+    response = client_for(producer).get(SEARCH, {"q": "sa"}, **HTMX)
+    assert found(response) == ["samira"]
+
+
+def test_a_search_under_two_letters_finds_nobody_and_says_why(client_for, producer):
+    """One letter is too few: the answer asks for two, and offers nobody."""
+    response = client_for(producer).get(SEARCH, {"q": " o "}, **HTMX)
+    assert found(response) == []
+    assert "Type at least two letters." in response.content.decode()
+    response = client_for(producer).get(SEARCH, {"q": "zz-nobody"}, **HTMX)
+    assert "Nobody off the crew matches “zz-nobody”." in response.content.decode()
+
+
+def test_the_search_offers_ten_at_most_in_one_query(client_for, producer):
+    """However many match, ten are offered, in name order, for the same queries."""
+    client = client_for(producer)
+    client.get(SEARCH, {"q": "extra"}, **HTMX)
+    few = count_queries(client, SEARCH, {"q": "extra"}, **HTMX)
+    User.objects.bulk_create(
+        User(username=f"extra{n:02}", first_name="Extra", last_name=f"{n:02}")
+        for n in range(25)
+    )
+    many = count_queries(client, SEARCH, {"q": "extra"}, **HTMX)
+    response = client.get(SEARCH, {"q": "extra"}, **HTMX)
+    assert found(response) == [f"extra{n:02}" for n in range(10)]
+    assert few == many
+
+
+def test_without_javascript_the_search_shows_the_crew_page_with_matches(
+    client_for, producer, outsider, roles, morn
+):
+    """Find, without htmx, opens the crew page with the matches to pick from in
+    the add form; picking one and adding works as ever."""
+    client = client_for(producer)
+    response = client.get(SEARCH, {"q": "olive"})
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" in content and "Add someone to the crew" in content
+    assert found(response) == ["outsider"]
+    assert 'value="olive"' in content
+    client.post(CREW, {"user": "outsider", "role": roles["Writer"].pk})
+    assert membership(morn, outsider).role.name == "Writer"
+
+
+def test_the_person_picked_stays_picked_when_the_form_comes_back(
+    client_for, producer, outsider
+):
+    """Adding without a role is a 400 that keeps the person picked."""
+    response = client_for(producer).post(CREW, {"user": "outsider", "role": ""}, **HTMX)
+    assert response.status_code == 400
+    assert found(response) == ["outsider"]
+    assert re.search(
+        r'value="outsider" id="id_user_0" required checked', response.content.decode()
+    )
+    assert error_summary(response.content.decode()) == [
+        ("id_role", "Role Choose a role.")
+    ]
+
+
+def test_a_missing_person_links_to_the_search(client_for, producer, roles):
+    """The error for nobody picked leads to the search box, labelled as such."""
+    response = client_for(producer).post(CREW, {"role": roles["Writer"].pk})
+    content = response.content.decode()
+    assert error_summary(content)[0][0] == "id_user_search"
+    assert '<label for="id_user_search">Find a person</label>' in content
+    assert '<input type="search" name="q" id="id_user_search"' in content
+    assert_marked(content, "id_user_search", "Choose who to add")
+
+
+def test_only_crew_managers_may_search_for_people(
+    client_for, ap, editor, outsider, producer, morn
+):
+    """Crew who may not manage get a 403 (the AP learns nobody's e-mail),
+    outsiders a 404, and an archived production's search is refused."""
+    for who, status in ((ap, 403), (editor, 403), (outsider, 404)):
+        for extra in ({}, HTMX):
+            response = client_for(who).get(SEARCH, {"q": "olive"}, **extra)
+            assert response.status_code == status
+            assert "outsider@slate.example" not in response.content.decode()
+    services.project_archive(project=morn, by=producer)
+    assert client_for(producer).get(SEARCH, {"q": "olive"}).status_code == 403
+
+
+def test_crew_pages_show_no_e_mail_of_people_off_the_crew(client_for, ap, producer):
+    """The sheet lists its own crew's addresses only, for every viewer."""
+    for who in (ap, producer):
+        content = client_for(who).get(CREW).content.decode()
+        assert "ap@slate.example" in content
+        assert "outsider@slate.example" not in content

@@ -336,8 +336,9 @@ def test_refresh_is_a_real_link(client_for, ap):
     assert re.search(r'<a [^>]*href="/" hx-get="/" hx-target="#work"', content)
 
 
-def test_long_groups_are_capped_and_say_how_many_more(client_for, ap, morn):
-    """A group of hundreds shows its first 20 and counts the rest."""
+def test_long_groups_are_capped_and_open_on_demand(client_for, ap, morn):
+    """A group of hundreds shows its first five and counts the rest; its
+    "Show more" opens it to fifty, and "Show fewer" closes it again."""
     Task.objects.filter(project=morn).delete()
     Membership.objects.filter(project=morn).exclude(user=ap).delete()
     add_generated_tasks(morn, 200)
@@ -350,23 +351,77 @@ def test_long_groups_are_capped_and_say_how_many_more(client_for, ap, morn):
         .exclude(status=Task.Status.CHANGES)
         .count()
     )
-    assert later > 20
+    assert later > 50
+    client = client_for(ap)
+    html = section(client.get(MY_WORK), "later")
+    assert len(keys_in(html)) == 5
+    assert f"…and {later - 5} more." in html
+    assert 'href="?open=later#later"' in html
+    opened = client.get(MY_WORK, {"open": "later"})
+    html = section(opened, "later")
+    assert len(keys_in(html)) == 50
+    assert f"…and {later - 50} more. Each production's task list has them all." in html
+    assert f'href="{MY_WORK}#later">Show fewer' in html
+    # Only that list is opened; the others keep their first five.
+    assert len(keys_in(section(opened, "overdue"))) <= 5
+    # The live region polls the list as opened, not the page as it was.
+    assert 'hx-get="/?open=later"' in opened.content.decode()
+
+
+def test_one_more_than_a_list_shows_says_one_more(client_for, ap, morn):
+    """Six tasks due later show five and "…and 1 more."; five show all, no link."""
+    Task.objects.filter(project=morn).delete()
+    later = timezone.localdate() + dt.timedelta(days=30)
+    add_tasks(morn, 5, assignee=ap, status=Task.Status.TODO, due_date=later)
     html = section(client_for(ap).get(MY_WORK), "later")
-    assert len(keys_in(html)) == 20
-    assert f"…and {later - 20} more." in html
+    assert len(keys_in(html)) == 5
+    assert "more" not in html
+    add_tasks(morn, 1, assignee=ap, status=Task.Status.TODO, due_date=later)
+    html = section(client_for(ap).get(MY_WORK), "later")
+    assert len(keys_in(html)) == 5
+    assert "…and 1 more." in html
+
+
+@pytest.mark.parametrize("value", ["nonsense", "", "x" * 300, "Review"])
+def test_an_unknown_list_to_open_opens_none(client_for, producer, value):
+    """A made-up `open` value shows my work as usual, never an error."""
+    response = client_for(producer).get(MY_WORK, {"open": value})
+    assert response.status_code == 200
+    assert len(keys_in(section(response, "review"))) <= 5
 
 
 def test_my_crews_work_is_capped_and_says_how_many_more(
     client_for, ap, editor, writer, morn
 ):
-    """Dozens of open tasks for my crew show their first 20 and count the rest."""
+    """Dozens of open tasks for my crew show their first five and count the rest."""
     add_tasks(morn, 60, assignee=editor, status=Task.Status.TODO)
     total = Task.objects.filter(
         assignee__in=[editor, writer], status__in=Task.OPEN_STATUSES
     ).count()
-    html = section(client_for(ap).get(MY_WORK), "crew-work")
-    assert len(keys_in(html)) == 20
-    assert f"…and {total - 20} more." in html
+    client = client_for(ap)
+    html = section(client.get(MY_WORK), "crew-work")
+    assert len(keys_in(html)) == 5
+    assert f"…and {total - 5} more." in html
+    opened = section(client.get(MY_WORK, {"open": "crew-work"}), "crew-work")
+    assert len(keys_in(opened)) == 50
+    assert f"…and {total - 50} more." in opened
+
+
+def test_pitches_and_reviews_count_beyond_the_first_five(client_for, producer, morn):
+    """An approver's pitches and reviews show five each, the counts all of them."""
+    add_tasks(morn, 12, status=Task.Status.PROPOSED, kind=Task.Kind.PITCH)
+    add_tasks(morn, 9, status=Task.Status.REVIEW)
+    pitches = Task.objects.filter(project=morn, status=Task.Status.PROPOSED).count()
+    response = client_for(producer).get(MY_WORK)
+    html = section(response, "pitches")
+    assert len(keys_in(html)) == 5
+    assert f'<span class="count">{pitches}</span>' in html
+    assert f"…and {pitches - 5} more." in html
+    review = section(response, "review")
+    assert len(keys_in(review)) == 5
+    count = int(re.search(r'<span class="count">(\d+)</span>', review)[1])
+    assert count >= 9
+    assert f"…and {count - 5} more." in review
 
 
 @pytest.mark.parametrize("who", ["producer", "ap"])

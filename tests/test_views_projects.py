@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from production.forms import ProjectForm
 from production.management.commands.seed_demo import add_generated_tasks
 from production.models import CrewRole, Membership, Project, Task, User
 from tests.pages import HTMX, count_queries
@@ -95,7 +96,29 @@ def test_only_who_may_create_sees_the_new_production_button(
         assert CREATE not in client_for(person).get(LIST).content.decode()
     Membership.objects.filter(user=outsider).delete()
     empty = client_for(outsider).get(LIST).content.decode()
-    assert "Ask a producer to add you to their crew." in empty
+    assert CREATE not in empty
+    assert "Ask the producer of your production to add you to its crew" in empty
+
+
+def test_someone_on_no_production_is_told_who_to_ask_and_their_username(
+    client_for, outsider
+):
+    """With no production and no right to start one, the list says to ask a
+    producer and gives the username they will need."""
+    Membership.objects.filter(user=outsider).delete()
+    content = client_for(outsider).get(LIST).content.decode()
+    assert "You are not on any active production yet." in content
+    assert "they need your username, <strong>outsider</strong>" in content
+    assert "site administrator" in content
+
+
+def test_a_producer_with_no_production_is_led_to_start_one(client_for, demo):
+    """Someone allowed to start productions and on none gets the button to do so."""
+    boss = User.objects.create_superuser("boss", "boss@slate.example", "x")
+    content = client_for(boss).get(LIST).content.decode()
+    assert "You are not on any active production yet." in content
+    assert f'<a href="{CREATE}">Start a production</a>' in content
+    assert "your username is <strong>boss</strong>" in content
 
 
 @pytest.mark.parametrize("who", ["ap", "editor", "outsider"])
@@ -199,7 +222,60 @@ def test_an_unknown_time_zone_is_refused(client_for, producer):
         CREATE, new_production(time_zone="Mars/Olympus")
     )
     assert response.status_code == 400
-    assert "Select a valid choice" in response.content.decode()
+    assert "“Mars/Olympus” is not a time zone Slate knows" in response.content.decode()
+    assert not Project.objects.filter(code="EVE").exists()
+
+
+def datalist(content: str) -> list[str]:
+    """The time zones the new-production form suggests, in order."""
+    block = re.search(r'<datalist id="time-zones">(.*?)</datalist>', content, re.S)
+    return re.findall(r'<option value="([^"]+)"', block.group(1))
+
+
+def test_the_time_zone_picker_offers_common_zones_first_without_aliases(
+    client_for, producer
+):
+    """The time zone is typed with suggestions: common zones first, then every
+    canonical zone once, and no obsolete alias."""
+    content = client_for(producer).get(CREATE).content.decode()
+    zones = datalist(content)
+    assert 'list="time-zones"' in content
+    assert zones[:3] == ["Europe/London", "America/New_York", "America/Chicago"]
+    assert zones.index("UTC") < zones.index("Africa/Abidjan")
+    assert len(zones) == len(set(zones))
+    assert {"Asia/Kathmandu", "America/Argentina/Buenos_Aires"} <= set(zones)
+    for alias in ("US/Eastern", "GB", "Europe/Belfast", "Etc/GMT+5", "Asia/Calcutta"):
+        assert alias not in zones
+    # Searchable by country, not only by city.
+    assert 'value="Europe/Berlin" label="Germany' in content
+
+
+def test_the_time_zone_defaults_to_the_sites_setting(client_for, producer, settings):
+    """A new production starts on the site's TIME_ZONE."""
+    settings.TIME_ZONE = "Australia/Sydney"
+    content = client_for(producer).get(CREATE).content.decode()
+    assert re.search(
+        r'<input type="text" name="time_zone" value="Australia/Sydney"', content
+    )
+
+
+def test_a_time_zone_typed_in_lower_case_is_taken_as_meant(client_for, producer):
+    """Typing "europe/paris" gives Europe/Paris."""
+    response = client_for(producer).post(
+        CREATE, new_production(time_zone=" europe/paris ")
+    )
+    assert response.status_code == 302
+    assert Project.objects.get(code="EVE").time_zone == "Europe/Paris"
+
+
+def test_a_production_on_an_alias_zone_still_validates_and_shows(morn):
+    """Stored aliases (older productions) stay valid: hidden from the picker only."""
+    morn.time_zone = "US/Eastern"
+    morn.full_clean()
+    morn.save()
+    assert morn.tzinfo.key == "US/Eastern"
+    form = ProjectForm(instance=morn)
+    assert 'value="US/Eastern"' in str(form["time_zone"])
 
 
 def test_producer_archives_and_unarchives(client_for, producer, morn):

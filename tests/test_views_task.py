@@ -120,14 +120,17 @@ def test_the_next_step_is_the_task_pages_one_primary_button(
     client_for, ap, producer, task_of
 ):
     """Start is the assignee's one primary button; Edit is secondary and
-    Archive a quiet link inside the More menu; Approve is the producer's."""
+    Archive a quiet link; Approve is the producer's."""
     todo = task_of(ap, S.TODO)
     page = client_for(producer).get(url("task-detail", todo)).content.decode()
     assert (
-        f'<a class="button secondary" href="/tasks/{todo.key}/edit/">Edit</a>' in page
+        f'<a class="button secondary small" href="/tasks/{todo.key}/edit/">Edit</a>'
+        in page
     )
-    menu = page[page.index('<details class="menu">') : page.index("</details>")]
-    assert '<button type="submit" class="link danger">Archive</button>' in menu
+    assert (
+        f'<a class="archive-link" href="/tasks/{todo.key}/archive/"'
+        ' data-opens="archive-dialog">Archive</a>'
+    ) in page
     # The producer may only cancel the AP's to-do: destructive, so not primary.
     assert primaries(page) == []
     page = client_for(ap).get(url("task-detail", todo)).content.decode()
@@ -141,14 +144,16 @@ def test_the_next_step_is_the_task_pages_one_primary_button(
 
 def test_request_changes_shows_once(client_for, ap, producer, task_of):
     """The words "Request changes" show once, on the toggle; its form's
-    button says Send, with the move and the key as its accessible name."""
+    button is named by what it shows, with the key (WCAG label in name)."""
     review = task_of(ap, S.REVIEW)
     page = client_for(producer).get(url("task-detail", review)).content.decode()
-    assert page.count(">Request changes<") == 1
-    assert (
-        f'<button type="submit" aria-label="Request changes: {review.key}">Send</button>'
-        in page
-    )
+    assert page.count("Request changes") == 1
+    [(name, shown)] = re.findall(
+        r'<button type="submit" aria-label="([^"]+)">([^<]+)</button>',
+        page[page.index('id="move-changes"') :],
+    )[:1]
+    assert (name, shown) == (f"Send request: {review.key}", "Send request")
+    assert name.startswith(shown)
 
 
 def test_each_move_form_is_named_after_where_it_takes_the_task(
@@ -247,12 +252,14 @@ def test_task_page_as_htmx_is_the_status_region(client_for, ap, task_of):
     ("part", "marker"),
     [
         ("details", 'id="task-details"'),
+        ("description", 'id="task-description"'),
         ("comments", 'id="comments"'),
         ("history", 'id="task-history"'),
     ],
 )
 def test_task_page_as_htmx_serves_each_region(client_for, ap, task_of, part, marker):
-    """htmx can fetch the details, comments or history region on its own."""
+    """htmx can fetch the details, description, comments or history region on
+    its own."""
     task = task_of(ap, S.TODO)
     response = client_for(ap).get(f"{url('task-detail', task)}?part={part}", **HTMX)
     page = response.content.decode()
@@ -468,7 +475,10 @@ def test_a_stale_approve_is_a_409_saying_who_approved_it(
     messages = page.split('id="messages"')[1].split("</div>")[0]
     assert f"{task.key} was approved by Paula Reyes 2\xa0minutes ago." in messages
     assert 'error-message">' in messages
-    assert '<h2 id="task-state-title">Status: <span class="status status-done">' in page
+    assert (
+        '<h2 id="task-state-title" tabindex="-1">Status:'
+        ' <span class="status status-done">'
+    ) in page
     assert "A task cannot go from" not in page
     assert task.activities.filter(verb=Activity.Verb.MOVED).count() == 1
 

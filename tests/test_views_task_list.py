@@ -188,6 +188,23 @@ def test_empty_result_says_so(client_for, producer):
     html = client_for(producer).get(LIST + "?q=no+such+thing").content.decode()
     assert "No tasks match these filters." in html
     assert "0 tasks" in html
+    assert "Nothing here yet" not in html
+
+
+def test_a_new_productions_list_says_what_to_do_next(client_for, producer):
+    """A production with no tasks shows the next steps and their links (the
+    board's), not an empty table; as a fragment too."""
+    services.project_create(by=producer, name="Night Desk", code="DESK")
+    client = client_for(producer)
+    for headers in ({}, HTMX):
+        html = client.get("/projects/DESK/tasks/", **headers).content.decode()
+        assert "Nothing here yet" in html
+        assert '<a href="/projects/DESK/crew/">Bring in the crew</a>' in html
+        assert (
+            '<a class="button" href="/projects/DESK/tasks/new/">Add the first task</a>'
+            in html
+        )
+        assert "<table" not in html and "0 tasks" not in html
 
 
 # CSV
@@ -294,6 +311,14 @@ def test_bulk_controls_are_for_crew_who_may_assign_or_approve(client_for, produc
     )
     for label in ("Assign to", "Due date", "Move to"):
         assert f">{label}</label>" in html
+    # What the bar's script fills and shows: the count, and the header's box
+    # that ticks the page (hidden: it does nothing without the script).
+    assert '<p class="bulk-count" role="status"></p>' in html
+    assert (
+        '<input type="checkbox" id="pick-all" aria-label="Select all on this page"'
+        " hidden>" in html
+    )
+    assert 'src="/static/slate/task_list.js" defer' in html
     html = client_for(ap).get(LIST).content.decode()
     assert 'type="checkbox"' not in html and "/tasks/bulk/" not in html
 

@@ -17,6 +17,7 @@ from django.views.decorators.vary import vary_on_headers
 from production import access, bookings, changes, workflow
 from production.bookings import slot_end, slot_start
 from production.filters import TaskFilterForm, crew_and_episodes, url_params
+from production.forms import MoveForm
 from production.models import Task
 from production.views.clock import render_on_project_clock
 from production.views.fragments import jinja_partial, wants_fragment
@@ -57,6 +58,9 @@ CARD_FIELDS = (
     "archived",
     "version",
 )
+# `?density=compact` shows each card as one line (without JavaScript; with
+# it, static/slate/board.js remembers the choice in the browser).
+COMPACT = "compact"
 # Show-more links add these to the board's URL; they are not filters.
 PAGING_PARAMS = ("status", "page")
 BAD_PAGE = "There is no such page of cards; the board shows each column from the top."
@@ -114,6 +118,9 @@ def _cards(tasks, project, user, role) -> list[Task]:
         task.moves = workflow.move_actions(task, user, role)
         if task.moves:
             task.move_url = move_link(task.key)
+            # The columns a card may be dragged to (static/slate/board.js):
+            # its moves' targets, but for sending up, which keeps its column.
+            task.drop_to = " ".join(m.target for m in task.moves if not m.sends_up)
         if day := task.due_date:
             task.due_label = f"{days[day.weekday()]} {day.day} {months[day.month]}"
         # A booking's slot, in the production's time zone.
@@ -204,12 +211,19 @@ def board(request, code):
         columns[task.status].tasks.append(task)
     board_path = reverse("project-board", args=[project.code])
     _write_cards(request, columns.values(), filters, project)
+    compact = request.GET.get("density") == COMPACT
     context = {
         "project": project,
         "filter_form": form,
         "board_path": board_path,
         "board_url": _with_query(board_path, filters),
         "columns": list(columns.values()),
+        "compact": compact,
+        "density_url": _with_query(board_path, _density_toggled(filters, compact)),
+        # A card dragged to a move that needs a note asks for it here.
+        "note_form": MoveForm(auto_id="drop-%s"),
+        # A production with no tasks yet says what to do next instead.
+        "getting_started": not (counts or form.active or project.archived),
     }
     template = "production/board.html"
     if wants_fragment(request):
@@ -258,6 +272,16 @@ def board_more(request, code):
     return render_on_project_clock(
         request, "production/board.html#cards", context, project
     )
+
+
+def _density_toggled(filters, compact: bool):
+    """The board's query with the other density: compact cards, or full ones."""
+    toggled = filters.copy()
+    if compact:
+        toggled.pop("density", None)
+    else:
+        toggled["density"] = COMPACT
+    return toggled
 
 
 def _write_cards(request, columns, filters, project, *, focus=False):

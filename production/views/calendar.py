@@ -17,17 +17,20 @@ from django.views.decorators.http import require_GET, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from production import dates, ical
-from production.access import get_project, tasks_for
-from production.bookings import conflicts_for
+from production.access import get_project, projects_for, tasks_for
+from production.bookings import conflicts_for, slot_end, slot_start
 from production.filters import TaskFilterForm, crew_and_episodes
 from production.models import Task
+from production.unions import Parts
 from production.views.fragments import jinja_partial, wants_fragment
 from production.views.rows import label_rows
 
 TEMPLATE = "production/calendar.html"
 # A day shows this many entries and counts the rest behind "+N more", which
-# opens that day in full: a busy production has hundreds due in a month.
-ENTRIES_PER_DAY = 5
+# opens that day in full: a busy production has hundreds due in a month, and
+# each entry shown is rendered on every visit (five a day made a season's
+# month twice the work of a small production's; three keep it near).
+ENTRIES_PER_DAY = 3
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
 FIRST_YEAR, LAST_YEAR = dates.FIRST_DAY.year, dates.LAST_DAY.year
 # Slots are fetched by UTC instant, then placed on their production's local
@@ -37,11 +40,7 @@ ZONE_MARGIN = dt.timedelta(days=1)
 
 @dataclass
 class Entry:
-    """One line on a day: a task's due date, or a booking's slot.
-
-    Placed from a few columns of every task in the month; the task itself
-    (`task`) is fetched only for the entries the grid shows.
-    """
+    """One line on a day: a task's due date, or a booking's slot."""
 
     task_id: int
     key: str
@@ -64,14 +63,6 @@ class Entry:
             if self.ends.date() != self.starts.date():
                 text += f" ({self.ends:%a} {self.ends.day} {self.ends:%b})"
         return f"{text} {self.starts:%Z}"
-
-    @property
-    def sort_key(self):
-        return (
-            self.is_slot,
-            self.starts.time() if self.starts else None,
-            self.key,
-        )
 
 
 @dataclass
@@ -118,33 +109,16 @@ def grid_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
     )
 
 
-def month_weeks(
-    month: dt.date,
-    entries: list[Entry],
-    today: dt.date,
-    *,
-    expanded: dt.date | None = None,
-) -> list[list[Day]]:
-    """The month's grid, Monday to Sunday, with each entry on its day.
-
-    Each day keeps its first ENTRIES_PER_DAY entries and counts the rest,
-    but for the `expanded` day, shown in full.
-    """
+def month_weeks(month: dt.date, today: dt.date) -> list[list[Day]]:
+    """The month's grid of days, Monday to Sunday, still empty."""
     first, last = grid_bounds(month)
-    days = {}
-    day = first
-    while day <= last:
-        days[day] = Day(day, day.month == month.month, day == today)
-        day += dt.timedelta(days=1)
-    for entry in sorted(entries, key=lambda entry: entry.sort_key):
-        if entry.day in days:
-            days[entry.day].entries.append(entry)
-    for day in days.values():
-        if day.date != expanded and len(day.entries) > ENTRIES_PER_DAY:
-            day.more = len(day.entries) - ENTRIES_PER_DAY
-            del day.entries[ENTRIES_PER_DAY:]
-    ordered = list(days.values())
-    return [ordered[index : index + 7] for index in range(0, len(ordered), 7)]
+    days = [
+        Day(day, day.month == month.month, day == today)
+        for day in (
+            first + dt.timedelta(days=n) for n in range((last - first).days + 1)
+        )
+    ]
+    return [days[index : index + 7] for index in range(0, len(days), 7)]
 
 
 def _shifted(month: dt.date, months: int) -> dt.date | None:
@@ -155,90 +129,131 @@ def _shifted(month: dt.date, months: int) -> dt.date | None:
     return dt.date(year, month_index + 1, 1)
 
 
-def _in_window(tasks, *, first: dt.date, last: dt.date, due: Q | None = None):
-    """Tasks due, or with a booking slot starting, within the grid's days."""
-    after = dt.datetime.combine(first, dt.time.min, tzinfo=dt.UTC) - ZONE_MARGIN
-    before = dt.datetime.combine(last, dt.time.max, tzinfo=dt.UTC) + ZONE_MARGIN
-    due_in_window = Q(due_date__range=(first, last))
-    if due is not None:
-        due_in_window &= due
-    slot_in_window = Q(kind=Task.Kind.BOOKING, starts_at__range=(after, before))
-    return tasks.filter(due_in_window | slot_in_window).select_related("assignee")
+# Stand-ins for the day a part of the month's queries is about: compiled
+# once with these, the SQL is repeated for each day with the real values in
+# their places (compiling a query costs as much as running it, and a month
+# has 42 days). Nothing else in a query can equal them: they are before the
+# first year Slate accepts (dates.FIRST_DAY). The n-th time zone's day
+# starts at STAND_IN_DAY + 2n days and ends a day later.
+STAND_IN_DAY = dt.date(1900, 1, 1)
+STAND_IN_MIDNIGHT = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+# The day opened in full still has a bound: no day is this busy.
+DAY_IN_FULL = 500
 
 
-# What placing a task on the grid, and checking a booking for clashes,
-# needs: far less than the task itself.
-PLACING_FIELDS = (
-    "pk",
-    "key",
-    "kind",
-    "status",
-    "due_date",
-    "assignee_id",
-    "project_id",
-    "project__time_zone",
-    "starts_at",
-    "ends_at",
-    "guest",
-    "location",
-)
+def _stand_in_day(zone_index: int) -> tuple[dt.datetime, dt.datetime]:
+    starts = STAND_IN_MIDNIGHT + dt.timedelta(days=2 * zone_index)
+    return starts, starts + dt.timedelta(days=1)
 
 
-def build_entries(tasks, *, user, first: dt.date, last: dt.date, due_of=None):
-    """The entries of these tasks on the grid's days, with booking conflicts.
+def _local_day(day: dt.date, zone: str) -> tuple[dt.datetime, dt.datetime]:
+    """When `day` starts and ends in this time zone."""
+    tzinfo = ZoneInfo(zone)
+    return (
+        dt.datetime.combine(day, dt.time.min, tzinfo=tzinfo),
+        dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tzinfo),
+    )
 
-    A booking appears on the day its slot starts in its production's time
-    zone; its due date shows too only when it falls on another day.
-    `due_of` limits due dates to one person's tasks (my calendar). Only a
-    few columns of each task are read: a busy month has thousands of
-    entries, and the grid shows five a day (see show_tasks).
+
+def fill_month(weeks, tasks, *, user, zones: list[str], due_of=None, expanded=None):
+    """Each day of the grid with its first ENTRIES_PER_DAY entries (or all,
+    for the `expanded` day) and how many more it has; {day: its count}.
+
+    Due dates come first (in the order of the index: by task id), then
+    booking slots by start time. A booking appears on the day its slot
+    starts in its production's time zone (one of `zones`); its due date
+    shows too only when it falls on another day. `due_of` limits due dates
+    to one person's tasks (my calendar).
+
+    Three queries whatever the size of the month: each day's counts, each
+    day's first ids, and those tasks; then the shown bookings' clashes.
     """
-    entries, slots = [], []
-    for row in tasks.values_list(*PLACING_FIELDS):
-        pk, key, kind, status, due, assignee_id, project_id, zone, *slot = row
-        slot_day = None
-        if kind == Task.Kind.BOOKING and slot[0]:
-            tzinfo = ZoneInfo(zone)  # cached by zoneinfo itself
-            starts_at, ends_at, guest, location = slot
-            starts = starts_at.astimezone(tzinfo)
-            slot_day = starts.date()
-            if first <= slot_day <= last:
-                ends = ends_at.astimezone(tzinfo) if ends_at else None
-                entries.append(Entry(pk, key, slot_day, starts, ends))
-                # What conflicts_for reads of a booking, and no more.
-                booking = Task(
-                    pk=pk,
-                    key=key,
-                    kind=kind,
-                    status=status,
-                    project_id=project_id,
-                    starts_at=starts_at,
-                    ends_at=ends_at,
-                    guest=guest,
-                    location=location,
-                )
-                slots.append((entries[-1], booking))
-        if (
-            due
-            and first <= due <= last
-            and due != slot_day
-            and (due_of is None or assignee_id == due_of.pk)
-        ):
-            entries.append(Entry(pk, key, due))
-    clashes = conflicts_for([booking for _, booking in slots], user=user)
-    for entry, booking in slots:
-        entry.conflicts = clashes.get(booking.pk, [])
-    return entries
+    days = [day for week in weeks for day in week]
+    several = len(zones) > 1
+    slot_on_day = Q()
+    slot_templates = {}
+    for index, zone in enumerate(zones):
+        starts, ends = _stand_in_day(index)
+        on_day = Q(starts_at__gte=starts, starts_at__lt=ends)
+        if several:
+            on_day &= Q(project__time_zone=zone)
+        slot_on_day |= on_day
+        slot_templates[zone] = tasks.filter(on_day, kind=Task.Kind.BOOKING)
+    due = tasks.filter(due_date=STAND_IN_DAY).exclude(
+        slot_on_day, kind=Task.Kind.BOOKING
+    )
+    if due_of is not None:
+        due = due.filter(assignee=due_of)
 
+    def values(day: dt.date) -> list[tuple]:
+        found = [("due_date", STAND_IN_DAY, day)]
+        for index, zone in enumerate(zones):
+            stand_ins, local = _stand_in_day(index), _local_day(day, zone)
+            for stand_in, value in zip(stand_ins, local, strict=True):
+                found.append(("starts_at", stand_in, value))
+        return found
 
-def show_tasks(weeks, tasks) -> None:
-    """Fetch the tasks of the entries the grid shows (one query), with their
-    links and labels (views/rows.py)."""
-    shown = [entry for week in weeks for day in week for entry in day.entries]
-    found = tasks.filter(pk__in={entry.task_id for entry in shown}).in_bulk()
-    label_rows(found.values())
-    for entry in shown:
-        entry.task = found[entry.task_id]
+    counted = {("due", None): Parts.template(due)} | {
+        ("slot", zone): Parts.template(slots) for zone, slots in slot_templates.items()
+    }
+    counts = Parts(tasks.db)
+    for day in days:
+        for (kind, zone), template in counted.items():
+            counts.add((kind, day.date, zone), template, values(day.date))
+    per_part = dict(counts.rows())
+    per_day = dict.fromkeys((day.date for day in days), 0)
+    for (_, date, _), count in per_part.items():
+        per_day[date] += count
+
+    ordered = {("due", None): Parts.template(due, "pk")} | {
+        ("slot", zone): Parts.template(slots, "starts_at", "pk")
+        for zone, slots in slot_templates.items()
+    }
+    firsts = Parts(tasks.db)
+    for day in days:
+        limit = DAY_IN_FULL if day.date == expanded else ENTRIES_PER_DAY
+        # Slots fill what the due dates leave of the day: none, on a busy one.
+        due_count = per_part["due", day.date, None]
+        left = {"due": limit, "slot": limit - min(due_count, limit)}
+        for kind, zone in ordered:
+            if per_part[kind, day.date, zone] and left[kind]:
+                key = (kind, day.date, zone)
+                firsts.add(key, ordered[kind, zone], values(day.date), left[kind])
+    found = firsts.rows()
+    # By id among all the user's tasks: the month's filters are done, and
+    # with its production's, SQLite would read the ids through that index.
+    shown = (
+        tasks_for(user)
+        .select_related("assignee")
+        .defer("description")
+        .in_bulk({pk for _, pk in found})
+    )
+    label_rows(shown.values())
+
+    by_day = {}
+    for (kind, date, _), pk in found:
+        task = shown[pk]
+        entry = (
+            Entry(pk, task.key, date, task=task)
+            if kind == "due"
+            else Entry(pk, task.key, date, slot_start(task), slot_end(task), task)
+        )
+        by_day.setdefault(date, {"due": [], "slot": []})[kind].append(entry)
+    slot_entries = []
+    for day in days:
+        if day.date not in by_day:
+            continue
+        due_entries, slots = by_day[day.date]["due"], by_day[day.date]["slot"]
+        # Slots of several time zones: by their local time, as the day reads.
+        slots.sort(key=lambda entry: (entry.starts.time(), entry.key))
+        limit = DAY_IN_FULL if day.date == expanded else ENTRIES_PER_DAY
+        day.entries = (due_entries + slots)[:limit]
+        day.more = per_day[day.date] - len(day.entries)
+        slot_entries += [entry for entry in day.entries if entry.is_slot]
+    clashes = conflicts_for([entry.task for entry in slot_entries], user=user)
+    for entry in slot_entries:
+        entry.conflicts = clashes.get(entry.task_id, [])
+    return per_day
 
 
 def _filter_form(request, *, project=None) -> TaskFilterForm:
@@ -280,21 +295,18 @@ def _render(request, context: dict) -> HttpResponse:
     return render(request, template, context)
 
 
-def _month_context(request, tasks, form, *, due_of=None) -> dict:
+def _month_context(request, tasks, form, *, zones, due_of=None) -> dict:
     today = timezone.localdate()
     month, month_error = parse_month(request.GET.get("month"), today)
-    first, last = grid_bounds(month)
-    tasks = _in_window(
+    weeks = month_weeks(month, today)
+    counts = fill_month(
+        weeks,
         _without_cancelled(form.apply(tasks, sort=False), form),
-        first=first,
-        last=last,
-        due=Q(assignee=due_of) if due_of else None,
+        user=request.user,
+        zones=zones,
+        due_of=due_of,
+        expanded=_day(request.GET.get("day")),
     )
-    entries = build_entries(
-        tasks, user=request.user, first=first, last=last, due_of=due_of
-    )
-    weeks = month_weeks(month, entries, today, expanded=_day(request.GET.get("day")))
-    show_tasks(weeks, tasks)
     for day in (day for week in weeks for day in week if day.more):
         query = request.GET.copy()
         query["day"] = day.date.isoformat()
@@ -305,8 +317,7 @@ def _month_context(request, tasks, form, *, due_of=None) -> dict:
         "weeks": weeks,
         "days_html": jinja_partial("production/_calendar_days.html", {"weeks": weeks}),
         "month_is_empty": not any(
-            (entry.day.year, entry.day.month) == (month.year, month.month)
-            for entry in entries
+            count for day, count in counts.items() if day.month == month.month
         ),
         "links": _month_links(request, month),
         "filter_form": form,
@@ -324,7 +335,7 @@ def project_calendar(request, code):
     project, _ = get_project(request.user, code)
     form = _filter_form(request, project=project)
     tasks = tasks_for(request.user).filter(project=project)
-    context = _month_context(request, tasks, form)
+    context = _month_context(request, tasks, form, zones=[project.time_zone])
     context["project"] = project
     return _render(request, context)
 
@@ -335,8 +346,14 @@ def project_calendar(request, code):
 def my_calendar(request):
     """My due dates and my productions' bookings, by month, and my feed address."""
     form = _filter_form(request)
-    tasks = tasks_for(request.user).filter(project__archived=False)
-    context = _month_context(request, tasks, form, due_of=request.user)
+    running = dict(
+        projects_for(request.user).filter(archived=False).values_list("pk", "time_zone")
+    )
+    # By their ids, so that a day's due dates are read through the
+    # (project, due date) index rather than all of my tasks for each day.
+    tasks = tasks_for(request.user).filter(project_id__in=running)
+    zones = sorted(set(running.values()))
+    context = _month_context(request, tasks, form, zones=zones, due_of=request.user)
     context["feed"] = _feed(request)
     return _render(request, context)
 

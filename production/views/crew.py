@@ -1,11 +1,14 @@
-"""A production's crew: who is on it, in what role, and whom they report to.
+"""A production's crew: a contact sheet of who is on it, in what role, whom
+they report to, and how to reach them.
 
-Everyone on the crew sees the list and may leave it; crew whose role may
-manage it add people in roles within their own rights, and change and
-remove members whose rights are within theirs (workflow.py). An archived
-production's crew no longer changes. With htmx each form swaps the `crew`
-partial (the table and the add form); a refusal by the rules is a 403, bad
-input a 400: the partial with the form's errors, which htmx swaps in place.
+Everyone on the crew sees the sheet and may leave it; crew whose role may
+manage it add people in roles within their own rights (found by a search on
+name or e-mail), and change and remove members whose rights are within
+theirs (workflow.py). An archived production's crew no longer changes. With
+htmx each form swaps the `crew` partial (the sheet and the add form), and
+the search as one types swaps the `person-matches` partial; a refusal by the
+rules is a 403, bad input a 400: the partial with the form's errors, which
+htmx swaps in place.
 """
 
 import copy
@@ -13,20 +16,31 @@ import copy
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, Q, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+)
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from production import services, workflow
 from production.access import get_project, tasks_for
 from production.forms import MembershipForm, add_service_errors
-from production.models import CrewRole, Task
+from production.models import CrewRole, Task, User
 from production.views.fragments import wants_fragment
 
 TEMPLATE = "production/crew.html"
+# A search of fewer letters finds too many people to be of use; past ten
+# matches one types on.
+SEARCH_MIN_LENGTH = 2
+SEARCH_MAX_LENGTH = 100
+SEARCH_LIMIT = 10
+SEARCH_MAX_WORDS = 5
 
 
 def _require_may_change(project, membership) -> None:
@@ -59,13 +73,45 @@ def _roles(project) -> list[CrewRole]:
 
 
 def _member_form(member, project, data=None, **choices) -> MembershipForm:
-    form = MembershipForm(
+    return MembershipForm(
         data, instance=member, project=project, prefix=f"member-{member.pk}", **choices
     )
-    # The selects sit in the table's cells, the form in the last one.
-    for field in form.fields.values():
-        field.widget.attrs["form"] = form.prefix
-    return form
+
+
+def _search_words(request) -> list[str]:
+    """The words of ?q= (none when too short to search on)."""
+    query = request.GET.get("q", "")[:SEARCH_MAX_LENGTH].strip()
+    if len(query) < SEARCH_MIN_LENGTH:
+        return []
+    return query.split()[:SEARCH_MAX_WORDS]
+
+
+def _people_to_add(project, words: list[str]) -> list[User]:
+    """Up to ten active people not on the crew whose name, username or
+    e-mail holds every word: "sam oka" finds Sam Okafor (one query)."""
+    if not words:
+        return []
+    people = User.objects.filter(is_active=True).exclude(memberships__project=project)
+    for word in words:
+        people = people.filter(
+            Q(display_name__icontains=word)
+            | Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(username__icontains=word)
+            | Q(email__icontains=word)
+        )
+    shown = Coalesce(NullIf("display_name", Value("")), "first_name")
+    return list(people.order_by(shown, "last_name", "username")[:SEARCH_LIMIT])
+
+
+def _search(request, project) -> dict:
+    """The people ?q= finds, with what the page says of the search."""
+    words = _search_words(request)
+    return {
+        "matches": _people_to_add(project, words),
+        "q": request.GET.get("q", "")[:SEARCH_MAX_LENGTH],
+        "searched": bool(words),
+    }
 
 
 def _render(request, project, *, add_form=None, bound=None, status=200):
@@ -102,10 +148,32 @@ def _render(request, project, *, add_form=None, bound=None, status=200):
         "can_leave": viewer is not None and not project.archived,
         "viewer": viewer,
         "add_form": add_form if can_manage else None,
-        "bound": bound,
     }
+    if can_manage:
+        # The person already picked stays offered when the form comes back
+        # with errors, whatever the search finds.
+        search = _search(request, project)
+        picked = add_form.cleaned_data.get("user") if add_form.is_bound else None
+        if picked is not None and picked not in search["matches"]:
+            search["matches"].insert(0, picked)
+        context.update(search, picked=picked.username if picked else "")
     template = TEMPLATE + "#crew" if wants_fragment(request) else TEMPLATE
     return render(request, template, context, status=status)
+
+
+@require_GET
+@login_required
+@vary_on_headers("HX-Request")
+def crew_search(request, code):
+    """People to add, found by name or e-mail: for htmx the list of matches,
+    else the crew page with them (the search without JavaScript)."""
+    project, membership = get_project(request.user, code)
+    # Only those who may add people learn who else is on Slate.
+    _require_may_change(project, membership)
+    if not wants_fragment(request):
+        return _render(request, project)
+    context = {"project": project, **_search(request, project)}
+    return render(request, TEMPLATE + "#person-matches", context)
 
 
 def _done(request, project):

@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import condition, require_GET
 
-from production import changes
+from production import changes, notifications
 from production.views.fragments import wants_fragment
 
 
@@ -38,9 +38,18 @@ def polled(etag_func):
     return decorator
 
 
+def bell_etag(request, *args, **kwargs) -> str | None:
+    """The bell shows one number: its ETag is that number, counted once for
+    the ETag and the answer (templatetags/bell.py)."""
+    if not request.user.is_authenticated:
+        return None
+    request.unread_notifications = notifications.unread_count(request.user)
+    return changes.etag(request, request.unread_notifications)
+
+
 @require_GET
 @login_required
-@polled(changes.user_etag)
+@polled(bell_etag)
 def bell(request):
     """The top bar's bell alone: what it polls (a plain GET gets it too)."""
     return render(request, "_base.html#bell")

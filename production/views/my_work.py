@@ -7,8 +7,10 @@ from django.db.models import (
     Case,
     Count,
     F,
+    Func,
     IntegerField,
     Q,
+    Subquery,
     Value,
     When,
     Window,
@@ -33,9 +35,13 @@ from production.views.fragments import jinja_partial, wants_fragment
 from production.views.live import polled
 from production.views.rows import label_rows, person_fields
 
-# A long list helps nobody, and every row is paid for on each visit; the
-# rest is one click away on each task list.
-ROWS_PER_LIST = 20
+# Each list opens with its first ROWS_PER_LIST rows and counts the rest:
+# every row is paid for on each visit and on every poll, and a season's
+# worth of tasks would make my work five times slower than a small
+# production's (BENCHMARKS.md). "Show more" opens one list, `?open=<its id>`,
+# to ROWS_OPENED rows; beyond that, each production's task list has them all.
+ROWS_PER_LIST = 5
+ROWS_OPENED = 50
 
 # What a row of my tasks shows (templates/jinja2/production/_work_rows.html) and
 # views.rows.label_rows reads: any other field would be a query per row.
@@ -80,8 +86,13 @@ def _urgency(today: dt.date) -> Case:
     )
 
 
-def _my_groups(user, today: dt.date) -> list[dict]:
-    """My open tasks in urgency groups, the first ROWS_PER_LIST of each (one query)."""
+def _shown(opened: str, slug: str) -> int:
+    """How many rows the list `slug` shows: more when it is the one opened."""
+    return ROWS_OPENED if slug == opened else ROWS_PER_LIST
+
+
+def _my_groups(user, today: dt.date, opened: str) -> list[dict]:
+    """My open tasks in urgency groups, the first rows of each (one query)."""
     order = [F("due_date").asc(nulls_last=True), F("priority").desc(), F("key")]
     tasks = (
         open_work_of(user)
@@ -90,7 +101,7 @@ def _my_groups(user, today: dt.date) -> list[dict]:
             place=Window(RowNumber(), partition_by=[F("urgency")], order_by=order),
             group_size=Window(Count("pk"), partition_by=[F("urgency")]),
         )
-        .filter(place__lte=ROWS_PER_LIST)
+        .filter(place__lte=max(_shown(opened, slug) for slug, _ in GROUPS))
         # Every open task of mine is sorted to find the first of each group:
         # carry only what a row shows through that sort.
         .only(*ROW_FIELDS)
@@ -101,8 +112,9 @@ def _my_groups(user, today: dt.date) -> list[dict]:
         by_urgency.setdefault(task.urgency, []).append(task)
     groups = []
     for urgency, (slug, title) in enumerate(GROUPS):
-        rows = label_rows(by_urgency.get(urgency, []))
+        rows = by_urgency.get(urgency, [])
         total = rows[0].group_size if rows else 0
+        rows = label_rows(rows[: _shown(opened, slug)])
         groups.append(
             {
                 "slug": slug,
@@ -116,58 +128,83 @@ def _my_groups(user, today: dt.date) -> list[dict]:
     return groups
 
 
-def _awaiting_review(user, approver_ids: list[int], now) -> tuple[list[Task], int]:
-    """Tasks in review that wait for me, oldest first, with how long each has
-    waited: mine to review, and where I may approve, those with no reviewer."""
-    tasks = list(
-        awaiting_review_by(user, approver_ids)
-        .select_related("assignee")
-        .annotate(total=Window(Count("pk")))
-        .only(*ROW_FIELDS, "status_changed_at", *person_fields("assignee"))
-        .order_by("status_changed_at", "pk")[:ROWS_PER_LIST]
+def _count_of(tasks) -> Subquery:
+    """How many tasks a queryset has, as a subquery of another query."""
+    return Subquery(
+        tasks.order_by().annotate(total=Func("pk", function="COUNT")).values("total")
     )
-    for task in label_rows(tasks):
+
+
+def _totals(user, lists: dict) -> dict[str, int]:
+    """How many tasks each of `lists` ({name: queryset}) has, in one query.
+
+    Counted apart from the rows: a COUNT(*) OVER () beside the first rows
+    made the database build every row of a list, wide columns and joins
+    included, to show five of them.
+    """
+    counts = {name: _count_of(tasks) for name, tasks in lists.items()}
+    return User.objects.filter(pk=user.pk).values(**counts).get()
+
+
+def _review_rows(tasks, now, shown: int) -> list[Task]:
+    """The first tasks in review, oldest first, with how long each has waited."""
+    tasks = label_rows(
+        list(
+            tasks.select_related("assignee")
+            .only(*ROW_FIELDS, "status_changed_at", *person_fields("assignee"))
+            .order_by("status_changed_at", "pk")[:shown]
+        )
+    )
+    for task in tasks:
         waited = now - task.status_changed_at
         task.waited = (
             timesince(task.status_changed_at, now, depth=1)
             if waited >= dt.timedelta(minutes=1)
             else "under a minute"
         )
-    return tasks, tasks[0].total if tasks else 0
+    return tasks
 
 
-def _crew_work(user, crew_project_ids: list[int]) -> tuple[list[Task], int]:
-    """Open tasks of the people who report to me, on the productions where
-    they do, late first (by due date), then the most pressing."""
-    tasks = list(
-        crew_tasks_for(user)
-        .filter(project_id__in=crew_project_ids, status__in=Task.OPEN_STATUSES)
-        .select_related("assignee")
-        .annotate(total=Window(Count("pk")))
-        .only(*ROW_FIELDS, *person_fields("assignee"))
-        .order_by(F("due_date").asc(nulls_last=True), F("priority").desc(), "key")[
-            :ROWS_PER_LIST
-        ]
+def _crew_tasks(user, crew_project_ids: list[int]):
+    """Open tasks of the people who report to me, on the productions where they do."""
+    return crew_tasks_for(user).filter(
+        project_id__in=crew_project_ids, status__in=Task.OPEN_STATUSES
     )
-    return label_rows(tasks), tasks[0].total if tasks else 0
 
 
-def _pitches(user, approver_ids: list[int]) -> tuple[list[Task], int]:
-    """Proposed tasks on productions where I may approve, oldest first."""
-    tasks = list(
-        tasks_for(user)
-        .filter(status=Task.Status.PROPOSED, project_id__in=approver_ids)
-        .select_related("assignee", "created_by")
-        .annotate(total=Window(Count("pk")))
-        .only(
-            *ROW_FIELDS,
-            "created_at",
-            *person_fields("assignee"),
-            *person_fields("created_by"),
+def _crew_rows(tasks, shown: int) -> list[Task]:
+    """My crew's first open tasks: late first (by due date), then the most pressing."""
+    order = [F("due_date").asc(nulls_last=True), F("priority").desc(), "key"]
+    return label_rows(
+        list(
+            tasks.select_related("assignee")
+            .only(*ROW_FIELDS, *person_fields("assignee"))
+            .order_by(*order)[:shown]
         )
-        .order_by("created_at", "pk")[:ROWS_PER_LIST]
     )
-    return label_rows(tasks), tasks[0].total if tasks else 0
+
+
+def _pitches(user, approver_ids: list[int]):
+    """Proposed tasks on productions where I may approve."""
+    return tasks_for(user).filter(
+        status=Task.Status.PROPOSED, project_id__in=approver_ids
+    )
+
+
+def _pitch_rows(tasks, shown: int) -> list[Task]:
+    """The first pitches, oldest first."""
+    return label_rows(
+        list(
+            tasks.select_related("assignee", "created_by")
+            .only(
+                *ROW_FIELDS,
+                "created_at",
+                *person_fields("assignee"),
+                *person_fields("created_by"),
+            )
+            .order_by("created_at", "pk")[:shown]
+        )
+    )
 
 
 def _team_load(user, approver_ids: list[int], today: dt.date) -> list[User]:
@@ -224,30 +261,39 @@ def my_work(request):
     approver_ids = [
         project.pk for project in projects if workflow.can_approve(project.mine[0].role)
     ]
-    review, review_total = _awaiting_review(user, approver_ids, now)
+    # The one list opened by its "Show more" (any other value opens none).
+    opened = request.GET.get("open", "")
     # My crew's work: only where someone reports to me, and no query otherwise.
     crew_project_ids = [project.pk for project in projects if project.mine[0].has_crew]
+    lists = {"review": awaiting_review_by(user, approver_ids)}
+    if crew_project_ids:
+        lists["crew"] = _crew_tasks(user, crew_project_ids)
+    if approver_ids:
+        lists["pitches"] = _pitches(user, approver_ids)
+    totals = _totals(user, lists)
+    review = _review_rows(lists["review"], now, _shown(opened, "review"))
     context = {
         "today": today,
-        "groups": _my_groups(user, today),
+        "groups": _my_groups(user, today, opened),
+        "opened": opened,
         "is_approver": bool(approver_ids),
         "review": review,
-        "review_more": review_total - len(review),
+        "review_more": totals["review"] - len(review),
         "has_productions": bool(projects),
         "has_crew": bool(crew_project_ids),
     }
     if crew_project_ids:
-        crew_work, crew_total = _crew_work(user, crew_project_ids)
+        crew_work = _crew_rows(lists["crew"], _shown(opened, "crew-work"))
         context |= {
             "crew_work": crew_work,
             "crew_rows": _rows_html(crew_work, show_assignee=True),
-            "crew_more": crew_total - len(crew_work),
+            "crew_more": totals["crew"] - len(crew_work),
         }
     if approver_ids:
-        pitches, pitches_total = _pitches(user, approver_ids)
+        pitches = _pitch_rows(lists["pitches"], _shown(opened, "pitches"))
         context |= {
             "pitches": pitches,
-            "pitches_more": pitches_total - len(pitches),
+            "pitches_more": totals["pitches"] - len(pitches),
             "team": _team_load(user, approver_ids, today),
         }
     context["has_tasks"] = any(group["tasks"] for group in context["groups"])

@@ -10,9 +10,29 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from production import services, workflow
-from production.access import get_project, projects_for
+from production.access import get_project, projects_for, tasks_for
 from production.forms import ProjectForm, add_service_errors
 from production.models import Task
+
+
+def _open_and_overdue(user, project_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """{project id: (open tasks, overdue ones)}, in one query.
+
+    Counted from the tasks alone, which the board's index (project, status,
+    archived, ..., due_date) covers: no table row is read. Joined from the
+    productions and grouped by their every column, it read all of a
+    production's tasks, open or not, and cost twice as much at 5,000 tasks.
+    """
+    open_tasks = tasks_for(user).filter(
+        project_id__in=project_ids, status__in=Task.OPEN_STATUSES
+    )
+    overdue = Q(due_date__lt=timezone.localdate())
+    return {
+        project_id: (open_count, overdue_count)
+        for project_id, open_count, overdue_count in open_tasks.order_by()
+        .values_list("project_id")
+        .annotate(open_count=Count("pk"), overdue_count=Count("pk", filter=overdue))
+    }
 
 
 @require_GET
@@ -20,18 +40,12 @@ from production.models import Task
 def project_list(request):
     """The productions I am on, with their open and overdue task counts."""
     user = request.user
-    open_tasks = Q(tasks__status__in=Task.OPEN_STATUSES, tasks__archived=False)
-    overdue = open_tasks & Q(tasks__due_date__lt=timezone.localdate())
-    projects = (
-        projects_for(user)
-        .annotate(
-            open_count=Count("tasks", filter=open_tasks),
-            overdue_count=Count("tasks", filter=overdue),
-        )
-        .with_my_membership(user)
-        .order_by("name", "code")
+    projects = list(
+        projects_for(user).with_my_membership(user).order_by("name", "code")
     )
+    counts = _open_and_overdue(user, [project.pk for project in projects])
     for project in projects:
+        project.open_count, project.overdue_count = counts.get(project.pk, (0, 0))
         project.my_role = project.mine[0].role
         project.can_manage = workflow.can_manage_crew(project.my_role)
     context = {

@@ -20,7 +20,8 @@ STAND_IN_KEY = "KEY-0"
 def person_fields(relation: str) -> tuple[str, ...]:
     """What naming a person needs (User.__str__), through `relation`."""
     return tuple(
-        f"{relation}__{name}" for name in ("first_name", "last_name", "username")
+        f"{relation}__{name}"
+        for name in ("display_name", "first_name", "last_name", "username")
     )
 
 

@@ -42,8 +42,9 @@ from production.views.live import polled
 
 DETAIL = "production/task_detail.html"
 FORM = "production/task_form.html"
+ARCHIVE = "production/task_archive.html"
 # The regions of the task page an htmx request may ask for with ?part=.
-DETAIL_PARTS = ("state", "details", "comments", "history")
+DETAIL_PARTS = ("state", "details", "description", "comments", "history")
 # The id of the state region: the task page's moves swap it (hx-target).
 STATE_REGION = "task-state"
 # How a conflict names a decision, by the status it reached; any other
@@ -115,6 +116,8 @@ def _describe(activities, project) -> list[Activity]:
             summary = f"sent it up to {new}"
         elif verb == Activity.Verb.MOVED:
             summary = f"moved it from {old} to {new}"
+        elif verb == Activity.Verb.CHANGED and activity.field == "archived":
+            summary = "restored the task"
         elif verb == Activity.Verb.CHANGED:
             summary = f"changed {_field_label(activity.field)} from {old} to {new}"
         elif verb == Activity.Verb.COMMENTED:
@@ -435,11 +438,15 @@ def task_comment(request, key):
     return _render_detail(request, task, role, part=part, status=400, comment_form=form)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 def task_archive(request, key):
-    """Archive a task (crew who may assign), then go back to the board."""
-    task, _ = access.get_task(request.user, key)
+    """Archive a task (crew who may assign), then go back to the board; a GET
+    asks first (the task page asks in a dialog where it has JavaScript)."""
+    task, role = access.get_task(request.user, key)
+    if request.method == "GET":
+        workflow.require_archive(task, role)
+        return render(request, ARCHIVE, {"task": task, "project": task.project})
     services.task_archive(task=task, by=request.user)
     messages.success(request, f"{task.key} archived; its record is kept.")
     return redirect("project-board", code=task.project.code)

@@ -78,6 +78,16 @@ def parser() -> argparse.ArgumentParser:
         help="Port for gunicorn on 127.0.0.1 (default: a free one, 8150-8159).",
     )
     parser.add_argument(
+        "--servers",
+        type=int,
+        choices=(1, 2),
+        default=1,
+        help=(
+            "2: after the load run, the mixed crowd again over two gunicorns, "
+            "each with a notification worker, on one PostgreSQL (default 1)."
+        ),
+    )
+    parser.add_argument(
         "--sqlite",
         action="store_true",
         help="Use SQLite even when DATABASE_URL points at PostgreSQL.",
@@ -113,6 +123,8 @@ def main(argv: list[str] | None = None, write=_write) -> None:
         sys.exit("The load budget must be more than nothing.")
     if args.browser_runs < 1:
         sys.exit("--browser-runs takes 1 or more.")
+    if args.servers > 1 and args.no_load:
+        sys.exit("--servers 2 measures a load run: leave out --no-load.")
     options = Options(
         sizes=args.sizes,
         repeat=args.repeat,
@@ -121,6 +133,7 @@ def main(argv: list[str] | None = None, write=_write) -> None:
         clients=args.clients,
         browser_runs=args.browser_runs,
         port=args.port,
+        servers=args.servers,
         json_path=args.json,
         keep=args.keep,
         sqlite=args.sqlite,

@@ -171,19 +171,31 @@ FRAGMENTS = ("board more", "bell")
 class CrewMember(VirtualUser):
     """An AP or a producer going about the day: reading, moving, commenting."""
 
-    def __init__(self, session, rng, *, producer: bool, pools: Pools, project: str):
+    def __init__(
+        self,
+        session,
+        rng,
+        *,
+        producer: bool,
+        pools: Pools,
+        project: str,
+        episode_url: str | None = None,
+    ):
         super().__init__(session, rng)
         self.producer = producer
         self.pools = pools
         self.project = project
         board = f"/projects/{project}/"
         reads = [
-            ("my work", "/", 20),
-            ("board", board, 25 if producer else 20),
+            ("my work", "/", 15),
+            ("board", board, 20 if producer else 15),
             # The board's "Show more" link, as htmx asks for it.
             ("board more", f"{board}more/?status=todo&page=2", 5),
             ("task list", f"/projects/{project}/tasks/", 10 if producer else 5),
             ("task", None, 15 if producer else 20),
+            ("calendar", f"/projects/{project}/calendar/", 5),
+            ("my calendar", "/calendar/", 5),
+            ("notifications", "/notifications/", 5),
             # What open pages ask every few seconds (views/live.py): the bell,
             # and the board and my work with the ETag of their last answer,
             # a 304 unless the crowd changed something since.
@@ -191,6 +203,8 @@ class CrewMember(VirtualUser):
             ("board poll", board, 10),
             ("my work poll", "/", 5),
         ]
+        if episode_url:
+            reads.append(("episode", episode_url, 5))
         writes = [("comment", None, 10), ("move", None, 15)]
         self.choices = reads + writes
         self.etags: dict[str, str] = {}
@@ -310,6 +324,16 @@ class PhaseResult:
         }
 
 
+def merged(name: str, results: list[PhaseResult]) -> PhaseResult:
+    """Slices of one phase run in turns with another, as one phase."""
+    return PhaseResult(
+        name,
+        sum(result.seconds for result in results),
+        [sample for result in results for sample in result.samples],
+        [failure for result in results for failure in result.failures],
+    )
+
+
 def run_phase(name: str, users: list[VirtualUser], budget: Budget) -> PhaseResult:
     """Let every virtual user act, in its own thread, until the budget is spent."""
     deadline = time.monotonic() + budget.seconds
@@ -353,7 +377,7 @@ def run_phase(name: str, users: list[VirtualUser], budget: Budget) -> PhaseResul
 
 
 def spread(users: list[VirtualUser], *, workers: int, url: str, tries: int = 40):
-    """Spread the users' keep-alive connections evenly over the server's workers.
+    """Spread the users' keep-alive connections evenly over each server's workers.
 
     gunicorn's workers race to accept new connections, and a keep-alive
     connection stays with the worker that took it: a crowd that logs in at
@@ -361,20 +385,26 @@ def spread(users: list[VirtualUser], *, workers: int, url: str, tries: int = 40)
     board's throughput in one run here). A proxy in front of gunicorn spreads
     requests over the workers; reconnecting the users of a crowded worker
     until each holds its share does the same here. `url` answers with the
-    worker's id. Returns how many users each worker holds.
+    worker's id. Returns how many users each worker holds, server by server.
     """
-    share = -(-len(users) // workers)
-    for _ in range(tries):
-        by_worker: dict[bytes, list[VirtualUser]] = {}
-        for user in users:
-            _, body, _ = user.session.request("GET", url)
-            by_worker.setdefault(body, []).append(user)
-        crowded = [user for held in by_worker.values() for user in held[share:]]
-        if not crowded:
-            break
-        for user in crowded:
-            user.session.close()  # the next request opens a new connection
-    return sorted((len(held) for held in by_worker.values()), reverse=True)
+    servers: dict[int, list[VirtualUser]] = {}
+    for user in users:
+        servers.setdefault(user.session.port, []).append(user)
+    held = []
+    for on_server in servers.values():
+        share = -(-len(on_server) // workers)
+        for _ in range(tries):
+            by_worker: dict[bytes, list[VirtualUser]] = {}
+            for user in on_server:
+                _, body, _ = user.session.request("GET", url)
+                by_worker.setdefault(body, []).append(user)
+            crowded = [user for mine in by_worker.values() for user in mine[share:]]
+            if not crowded:
+                break
+            for user in crowded:
+                user.session.close()  # the next request opens a new connection
+        held += sorted((len(mine) for mine in by_worker.values()), reverse=True)
+    return held
 
 
 def logged_in(host, port, username, password) -> Session:
@@ -385,34 +415,41 @@ def logged_in(host, port, username, password) -> Session:
 
 def crowd(
     host: str,
-    port: int,
+    ports: list[int],
     *,
     password: str,
     pools: dict,
     project: str,
     producers: int,
     aps: int,
+    episode_url: str | None = None,
     seed: int = 7,
 ) -> list[VirtualUser]:
-    """Producers approving and APs (ap, ap2 in turn) doing their own tasks.
+    """Producers approving and APs (ap, ap2 in turn) doing their own tasks,
+    spread over the servers at `ports` in turn.
 
     Each virtual user gets its own slice of the task keys it may move, so the
     crowd never races for a task: any refusal is a fault, not bad luck.
     """
     rng = random.Random(seed)
+    turn = iter(range(producers + aps))
+
+    def session(username: str) -> Session:
+        return logged_in(host, ports[next(turn) % len(ports)], username, password)
+
     reading = pools.get("all", [])
     users = []
     approve = list(pools.get("ap:review", []) + pools.get("ap2:review", []))
     for index in range(producers):
         mine = Pools(reading, approve=approve[index::producers])
-        session = logged_in(host, port, "producer", password)
         users.append(
             CrewMember(
-                session,
+                session("producer"),
                 random.Random(rng.random()),
                 producer=True,
                 pools=mine,
                 project=project,
+                episode_url=episode_url,
             )
         )
     names = ["ap", "ap2"]
@@ -424,14 +461,14 @@ def crowd(
             start=pools.get(f"{name}:todo", [])[share::of],
             submit=pools.get(f"{name}:in_progress", [])[share::of],
         )
-        session = logged_in(host, port, name, password)
         users.append(
             CrewMember(
-                session,
+                session(name),
                 random.Random(rng.random()),
                 producer=False,
                 pools=mine,
                 project=project,
+                episode_url=episode_url,
             )
         )
     return users

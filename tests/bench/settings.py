@@ -1,8 +1,9 @@
 """Benchmark settings: production's, on a throw-away database, DEBUG off.
 
 The benchmark sets SLATE_BENCH_DB (an SQLite file in a temp dir, or a
-PostgreSQL URL of a database it created) and SLATE_BENCH_STATIC (a temp
-STATIC_ROOT for collectstatic); without them these settings refuse to load,
+PostgreSQL URL of a database it created), SLATE_BENCH_STATIC (a temp
+STATIC_ROOT for collectstatic) and SLATE_BENCH_MAIL (a temp dir for the
+e-mails); without them these settings refuse to load,
 so a benchmark can never write to db.sqlite3 or to DATABASE_URL's database.
 """
 
@@ -17,6 +18,7 @@ from production.settings import SQLITE_OPTIONS  # noqa: E402
 try:
     BENCH_DB = os.environ["SLATE_BENCH_DB"]
     STATIC_ROOT = os.environ["SLATE_BENCH_STATIC"]
+    MAIL_DIR = os.environ["SLATE_BENCH_MAIL"]
 except KeyError as missing:
     raise SystemExit(
         f"tests.bench.settings needs {missing} (set by `python -m tests.bench`)."
@@ -44,3 +46,11 @@ CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
 # Logging in is not what is measured; the demo users' passwords hash fast.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# The notification workers of the two-server run write each e-mail to a
+# file here (tests/bench/mailbox.py counts them); never to a mail server.
+MAILERS = {
+    "default": {
+        "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "OPTIONS": {"file_path": MAIL_DIR},
+    }
+}

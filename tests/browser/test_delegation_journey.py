@@ -93,7 +93,7 @@ def test_ap_hands_editing_to_the_editor_and_sends_it_up(person, shot):
     sam.locator("summary", has_text="Request changes").click()
     sam.get_by_label("What needs to change?").fill(NOTE)
     shot(sam, "ap-changes-note")
-    move(sam, "Request changes")
+    move(sam, "Send request")
     expect(status_heading(sam, "Changes requested")).to_be_visible()
 
     # (4) The editor reads the note and resubmits straight to review.

@@ -59,14 +59,16 @@ def in_review(number=0):
 
 @DEBUG
 def test_a_crew_typo_comes_back_in_the_add_form(debug, debug_is, person, shot):
-    """A mistyped name: the add form again with a summary (focused, linking to
-    the field) and the field marked, on the crew page as it was."""
+    """A name that finds nobody, added anyway: the add form again with a
+    summary (focused, linking to the search) and the search marked, on the
+    crew page as it was."""
     debug_is(debug)
     page = person("producer")
     page.goto("/projects/MORN/crew/")
-    add = page.locator("form.add-member")
-    field = add.get_by_label("Person")
+    add = page.locator(".add-member")
+    field = add.get_by_label("Find a person")
     field.fill("nobody-at-all")
+    expect(add.locator("#person-matches")).to_contain_text("Nobody off the crew")
     add.get_by_label("Role").select_option(label="Editor")
     add.get_by_role("button", name="Add to crew").click()
 
@@ -74,26 +76,25 @@ def test_a_crew_typo_comes_back_in_the_add_form(debug, debug_is, person, shot):
     expect(summary).to_be_focused()
     expect(summary).to_contain_text("There is a problem")
     expect(summary.get_by_role("link")).to_have_text(
-        "Person There is no Slate user by that name."
+        "Person Choose who to add: find them by name or e-mail, then pick them."
     )
     assert_page_kept(page, "Crew")
     expect(field).to_have_attribute("aria-invalid", "true")
     expect(field).to_have_attribute(
-        "aria-describedby", re.compile(r"\bid_user_error\b")
+        "aria-describedby", re.compile(r"\bid_user_search_error\b")
     )
-    expect(page.locator("#id_user_error")).to_have_text(
-        "There is no Slate user by that name."
-    )
+    expect(page.locator("#id_user_search_error")).to_contain_text("Choose who to add")
     expect(page.locator("#messages .message")).to_have_count(0)
     shot(page, "typo")
 
     summary.get_by_role("link").click()
     expect(field).to_be_focused()
-    field.fill("outsider")
+    field.fill("olive")
+    add.get_by_role("radio", name=re.compile("Olive Stone")).check()
     add.get_by_role("button", name="Add to crew").click()
     expect(page.locator("#messages")).to_contain_text("Olive Stone joined the crew")
     expect(page.locator(".error-summary")).to_have_count(0)
-    expect(page.get_by_role("row", name=re.compile("Olive Stone"))).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile("^Olive Stone"))).to_be_visible()
 
 
 @DEBUG
@@ -168,7 +169,7 @@ def test_a_note_of_spaces_comes_back_in_the_note_form(debug, debug_is, person, s
     paula.locator("summary", has_text="Request changes").click()
     note = paula.get_by_label("What needs to change?")
     note.fill("   ")
-    paula.get_by_role("button", name=f"Request changes: {task.key}").click()
+    paula.get_by_role("button", name=f"Send request: {task.key}").click()
 
     form = paula.locator("form#move-changes")
     summary = form.locator(".error-summary")
@@ -187,7 +188,7 @@ def test_a_note_of_spaces_comes_back_in_the_note_form(debug, debug_is, person, s
     summary.get_by_role("link").click()
     expect(note).to_be_focused()
     note.fill("Trim the intro.")
-    paula.get_by_role("button", name=f"Request changes: {task.key}").click()
+    paula.get_by_role("button", name=f"Send request: {task.key}").click()
     expect(
         paula.get_by_role("heading", name="Status: Changes requested")
     ).to_be_visible()
@@ -203,7 +204,10 @@ def test_a_refusal_is_a_sentence_in_the_messages(debug, debug_is, person, shot):
     paula.goto("/projects/MORN/crew/")
     Membership.objects.filter(project__code="MORN", user__username="ap2").delete()
     paula.once("dialog", lambda dialog: dialog.accept())
-    row = paula.get_by_role("row", name=re.compile("Jo Lindqvist"))
+    row = paula.locator(
+        "li.member", has=paula.get_by_role("heading", name=re.compile("^Jo Lindqvist"))
+    )
+    row.locator("summary", has_text="Edit").click()
     row.get_by_role("button", name=re.compile("^Remove")).click()
 
     error = paula.locator("#messages .message.error")
@@ -212,8 +216,9 @@ def test_a_refusal_is_a_sentence_in_the_messages(debug, debug_is, person, shot):
     )
     assert_page_kept(paula, "Crew")
     shot(paula, "refused")
-    add = paula.locator("form.add-member")
-    add.get_by_label("Person").fill("outsider")
+    add = paula.locator(".add-member")
+    add.get_by_label("Find a person").fill("outsider")
+    add.get_by_role("radio", name=re.compile("Olive Stone")).check()
     add.get_by_label("Role").select_option(label="Writer")
     add.get_by_role("button", name="Add to crew").click()
     expect(paula.locator("#messages")).to_contain_text("Olive Stone joined the crew")

@@ -69,15 +69,16 @@ def test_producer_assigns_reviews_and_approves_an_ap_script(person, shot):
     shot(producer, "production-created")
 
     producer.get_by_role("link", name="Crew", exact=True).click()
-    add = producer.locator(
-        "form", has=producer.get_by_role("heading", name="Add someone to the crew")
-    )
-    add.get_by_label(re.compile(r"^Person")).fill("ap")
+    add = producer.locator(".add-member")
+    add.get_by_label("Find a person").fill("Sam Okafor")
+    add.get_by_role("radio", name=re.compile("Sam Okafor")).check()
     add.get_by_label(re.compile(r"^Role")).select_option(label="Associate Producer")
     add.get_by_label(re.compile(r"^Reports to")).select_option(label="Paula Reyes")
     shot(producer, "crew-add-filled")
     add.get_by_role("button", name="Add to crew").click()
-    expect(producer.get_by_role("row", name=re.compile("Sam Okafor"))).to_be_visible()
+    expect(
+        producer.get_by_role("heading", name=re.compile("^Sam Okafor"))
+    ).to_be_visible()
     shot(producer, "crew-with-ap")
     assert Membership.objects.filter(
         project__code="EVE", user=ap, reports_to__username="producer"
@@ -123,7 +124,7 @@ def test_producer_assigns_reviews_and_approves_an_ap_script(person, shot):
     producer.locator("summary", has_text="Request changes").click()
     producer.get_by_label("What needs to change?").fill(NOTE)
     shot(producer, "changes-note")
-    move(producer, "Request changes")
+    move(producer, "Send request")
     expect(status_heading(producer, "Changes requested")).to_be_visible()
     shot(producer, "changes-requested")
     assert Task.objects.get(key=key).status == Task.Status.CHANGES

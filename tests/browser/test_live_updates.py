@@ -113,7 +113,7 @@ def test_the_aps_bell_and_board_follow_the_producers_request(person, shot):
     paula.goto(sent_back.get_absolute_url())
     paula.locator("summary", has_text="Request changes").click()
     paula.get_by_label("What needs to change?").fill("Match the new shot list.")
-    paula.get_by_role("button", name=f"Request changes: {sent_back.key}").click()
+    paula.get_by_role("button", name=f"Send request: {sent_back.key}").click()
     expect(paula.locator("#task-state .status")).to_have_text("Changes requested")
 
     sam.bring_to_front()

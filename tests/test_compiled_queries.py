@@ -1,0 +1,151 @@
+"""The queries every request makes, compiled once (production/prepared.py):
+the session and its user (production/sessions.py) as Django's own, shared by
+every app server through the database; the markers, the membership and the
+task as the querysets they were compiled from."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.models import Session
+from django.test import Client
+from django.utils import timezone
+
+from production import access, changes
+from production.models import Membership, Project, Task, User
+from production.prepared import STAND_IN_ID, Prepared
+from production.sessions import DJANGO_BACKEND, SessionStore
+
+MY_WORK = "/"
+LOGIN = "/accounts/login/"
+
+
+def client_with(session_key: str) -> Client:
+    """Another browser, or the same one sent to another app server."""
+    client = Client()
+    client.cookies[settings.SESSION_COOKIE_NAME] = session_key
+    return client
+
+
+def logged_in(client: Client) -> bool:
+    response = client.get(MY_WORK)
+    if response.status_code == 302:
+        assert response["Location"].startswith(LOGIN)
+        return False
+    assert response.status_code == 200
+    return True
+
+
+def test_a_session_made_before_the_faster_backend_stays_logged_in(producer):
+    """A session Django's ModelBackend made (before this release) is still
+    good: nobody is logged out by the upgrade."""
+    store = SessionStore()
+    store[SESSION_KEY] = str(producer.pk)
+    store[BACKEND_SESSION_KEY] = DJANGO_BACKEND
+    store[HASH_SESSION_KEY] = producer.get_session_auth_hash()
+    store.create()
+    client = client_with(store.session_key)
+    assert logged_in(client)
+    assert str(producer) in client.get(MY_WORK).content.decode()
+
+
+def test_logging_out_ends_the_session_on_every_server(producer, client_for):
+    """Sessions live in the database: a logout through one app server ends
+    the session for the next request to any other."""
+    here = client_for(producer)
+    there = client_with(here.cookies[settings.SESSION_COOKIE_NAME].value)
+    assert logged_in(there)
+    here.post("/accounts/logout/")
+    assert not logged_in(there)
+
+
+def test_an_expired_session_is_refused(producer, client_for):
+    """After the session's age, the same cookie leads to the login page."""
+    client = client_for(producer)
+    assert logged_in(client)
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    expires = Session.objects.get(session_key=key).expire_date
+    with time_machine.travel(expires - dt.timedelta(seconds=1), tick=False):
+        assert logged_in(client_with(key))
+    with time_machine.travel(expires + dt.timedelta(seconds=1), tick=False):
+        assert not logged_in(client_with(key))
+
+
+def test_a_deactivated_or_repassworded_user_is_logged_out(producer, ap, client_for):
+    """The faster backend keeps Django's checks: an inactive person is
+    refused, and a new password ends the sessions made with the old one."""
+    producer_client, ap_client = client_for(producer), client_for(ap)
+    User.objects.filter(pk=producer.pk).update(is_active=False)
+    assert not logged_in(producer_client)
+    ap.set_password("a new and long passphrase")
+    ap.save()
+    assert not logged_in(ap_client)
+
+
+def test_the_session_user_is_the_whole_person(producer, client_for):
+    """The user read by the compiled query is the one the ORM reads, field
+    for field (dates as dates)."""
+    client = client_for(producer)
+    request = client.get(MY_WORK).wsgi_request
+    fresh = User.objects.get(pk=producer.pk)
+    for field in User._meta.concrete_fields:
+        assert getattr(request.user, field.attname) == getattr(fresh, field.attname)
+    assert isinstance(request.user.date_joined, dt.datetime)
+    assert timezone.is_aware(request.user.date_joined)
+
+
+def test_the_markers_and_the_membership_read_as_the_orm_reads_them(producer, ap, morn):
+    """The compiled queries give what the querysets they were compiled from
+    give, for each person."""
+    for user in (producer, ap):
+        marker = changes.user_marker(user)
+        assert marker == changes._marker_query(user.pk).get()
+        project, membership = access.get_project(user, morn.code)
+        expected = (
+            Membership.objects.filter(user=user, project=morn)
+            .select_related("project", "role")
+            .with_has_crew(user)
+            .get()
+        )
+        assert membership.pk == expected.pk
+        assert membership.role == expected.role
+        assert membership.role.name == expected.role.name
+        assert membership.has_crew == expected.has_crew
+        assert project == morn
+        assert project.time_zone == expected.project.time_zone
+        assert project.revision == expected.project.revision
+
+
+def test_a_task_reads_with_its_people_as_select_related_reads_it(producer, ap, task_of):
+    """A task with an assignee and none, a reviewer and none: the same
+    people, episode and fields as select_related gives."""
+    assigned = task_of(ap, Task.Status.REVIEW)
+    Task.objects.filter(pk=assigned.pk).update(reviewer=producer)
+    unassigned = Task.objects.filter(project=assigned.project).exclude(pk=assigned.pk)[
+        0
+    ]
+    Task.objects.filter(pk=unassigned.pk).update(assignee=None, reviewer=None)
+    for key in (assigned.key, unassigned.key):
+        task, _ = access.get_task(producer, key)
+        expected = Task.objects.select_related(
+            "assignee", "reviewer", "episode", "created_by"
+        ).get(key=key)
+        for field in Task._meta.concrete_fields:
+            assert getattr(task, field.attname) == getattr(expected, field.attname)
+        for relation in ("assignee", "reviewer", "episode", "created_by"):
+            assert getattr(task, relation) == getattr(expected, relation)
+    task, _ = access.get_task(producer, assigned.key)
+    assert task.reviewer == producer
+    assert task.assignee.username == ap.username
+
+
+def test_a_query_that_loses_its_stand_in_is_refused():
+    """A stand-in the compiled SQL does not carry would run every caller's
+    query with the stand-in's value: it fails at once instead."""
+    lost = Prepared(
+        lambda pk: Project.objects.filter(pk__gt=0).values_list("pk"), STAND_IN_ID
+    )
+    with pytest.raises(ValueError, match="stand-in"):
+        lost.rows(1)
