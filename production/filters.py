@@ -11,7 +11,8 @@ from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.db.models.functions import Lower
 from django.http import QueryDict
 
-from production.models import Episode, Task, User
+from production.models import Episode, Membership, Task, User
+from production.prepared import STAND_IN_ID, Joined, Prepared
 
 # Workflow order, so that sorting by status reads like the board's columns.
 STATUS_ORDER = Case(
@@ -69,13 +70,59 @@ def url_params(params: QueryDict, *, drop=()) -> QueryDict:
     return kept
 
 
+# The filter bar's choices on every board, task list and calendar, compiled
+# once (production/prepared.py).
+_CREW_ROW = Joined(Membership, "user", "role")
+_CREW = Prepared(
+    lambda project_id: (
+        Membership.objects.filter(project_id=project_id)
+        .in_crew_order()
+        .values_list(*_CREW_ROW.columns())
+    ),
+    STAND_IN_ID,
+)
+_EPISODE_ROW = Joined(Episode)
+_EPISODES = Prepared(
+    lambda project_id: (
+        Episode.objects.filter(project_id=project_id)
+        .order_by("number")
+        .values_list(*_EPISODE_ROW.columns())
+    ),
+    STAND_IN_ID,
+)
+
+
+def crew_of(project) -> list[Membership]:
+    """The production's crew, each membership with its user and role, in
+    crew order (one query)."""
+    return [_CREW_ROW.load(row)[0] for row in _CREW.rows(project.pk)]
+
+
+def episodes_of(project) -> list[Episode]:
+    """The production's episodes by number (one query)."""
+    return [_EPISODE_ROW.load(row)[0] for row in _EPISODES.rows(project.pk)]
+
+
 def crew_and_episodes(project):
     """The production's people and episodes, for the filter bar (two queries)."""
-    crew = [
-        membership.user
-        for membership in project.memberships.select_related("user").in_crew_order()
-    ]
-    return crew, list(project.episodes.order_by("number"))
+    return [membership.user for membership in crew_of(project)], episodes_of(project)
+
+
+# The filters that match a field's value (the search matches text).
+FIELD_FILTERS = ("status", "assignee", "kind", "episode", "priority")
+
+
+def narrowed(tasks, values: dict):
+    """`tasks` narrowed to the filters `values` (TaskFilterForm.cleaned())."""
+    if "q" in values:
+        text = values["q"]
+        match = Q(title__icontains=text) | Q(description__icontains=text)
+        match |= Q(key__iexact=text) | Q(guest__icontains=text)
+        tasks = tasks.filter(match)
+    for name in FIELD_FILTERS:
+        if name in values:
+            tasks = tasks.filter(**{name: values[name]})
+    return tasks
 
 
 class ListedChoiceField(forms.ModelChoiceField):
@@ -201,15 +248,7 @@ class TaskFilterForm(forms.Form):
 
     def apply(self, tasks, *, sort=True):
         """Narrow a task queryset to these filters, and order it."""
-        values = self.cleaned()
-        if "q" in values:
-            text = values["q"]
-            match = Q(title__icontains=text) | Q(description__icontains=text)
-            match |= Q(key__iexact=text) | Q(guest__icontains=text)
-            tasks = tasks.filter(match)
-        for name in ("status", "assignee", "kind", "episode", "priority"):
-            if name in values:
-                tasks = tasks.filter(**{name: values[name]})
+        tasks = narrowed(tasks, self.cleaned())
         if sort:
             tasks = tasks.order_by(*SORTS[self.sort_key][1])
         return tasks

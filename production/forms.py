@@ -62,7 +62,16 @@ def in_zone(field, zone: str) -> None:
     field.label = f"{field.label} ({zone})"
 
 
-class LoginForm(AuthenticationForm):
+class LabelsWithoutColon:
+    """Slate's labels end without Django's ":", on every form alike (the
+    filter bar's, written out by hand, never had one)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class LoginForm(LabelsWithoutColon, AuthenticationForm):
     """Django's login form, focused on the username only when empty."""
 
     def __init__(self, request=None, *args, **kwargs):
@@ -173,7 +182,7 @@ class TimeZoneField(forms.CharField):
             )
 
 
-class ProjectForm(forms.ModelForm):
+class ProjectForm(LabelsWithoutColon, forms.ModelForm):
     """A new production: its name, code, kind, dates and time zone."""
 
     time_zone = TimeZoneField(
@@ -228,7 +237,7 @@ class PersonPick(forms.RadioSelect):
         return super().id_for_label(id_, index)
 
 
-class MembershipForm(forms.ModelForm):
+class MembershipForm(LabelsWithoutColon, forms.ModelForm):
     """Add someone to a crew (picked from a search) or change their role."""
 
     # The crew page offers the people a search found as radio buttons of its
@@ -283,7 +292,7 @@ class MembershipForm(forms.ModelForm):
             ]
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(LabelsWithoutColon, forms.ModelForm):
     """What a person keeps about themselves: how they are shown and reached."""
 
     class Meta:
@@ -351,7 +360,7 @@ class ZonedDateTimeField(forms.DateTimeField):
             )
 
 
-class TaskForm(forms.ModelForm):
+class TaskForm(LabelsWithoutColon, forms.ModelForm):
     """Create or edit a task: the fields of workflow.EDITABLE_FIELDS the user may change."""
 
     # The version the editor loaded; an edit from an older one is refused.
@@ -492,7 +501,7 @@ class TaskForm(forms.ModelForm):
         return [self[name] for name in self.editable if name in BOOKING_FIELDS]
 
 
-class PitchForm(forms.ModelForm):
+class PitchForm(LabelsWithoutColon, forms.ModelForm):
     """A story idea from crew who may not assign: it starts as a proposal."""
 
     class Meta:
@@ -517,7 +526,7 @@ class PitchForm(forms.ModelForm):
         return []
 
 
-class MoveForm(forms.Form):
+class MoveForm(LabelsWithoutColon, forms.Form):
     """A status move: where to, the note it carries, the version of the task
     it was made from, and where to go back to."""
 
@@ -554,7 +563,7 @@ class MoveForm(forms.Form):
     next = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
 
 
-class CommentForm(forms.Form):
+class CommentForm(LabelsWithoutColon, forms.Form):
     body = forms.CharField(
         label="Add a comment",
         max_length=COMMENT_MAX_LENGTH,
@@ -578,7 +587,7 @@ class TimeOfDayInput(forms.TimeInput):
         super().__init__(attrs, format="%H:%M")
 
 
-class EpisodeForm(forms.ModelForm):
+class EpisodeForm(LabelsWithoutColon, forms.ModelForm):
     """An episode: number, title, air date and time; a new one may bring a
     run-of-show template's tasks."""
 
@@ -647,7 +656,7 @@ class EpisodeForm(forms.ModelForm):
         }
 
 
-class RunOfShowForm(forms.ModelForm):
+class RunOfShowForm(LabelsWithoutColon, forms.ModelForm):
     """A new run-of-show template: its name."""
 
     class Meta:
@@ -670,7 +679,7 @@ class RunOfShowForm(forms.ModelForm):
         return name
 
 
-class RunOfShowLineForm(forms.ModelForm):
+class RunOfShowLineForm(LabelsWithoutColon, forms.ModelForm):
     """One duty of a template."""
 
     class Meta:
@@ -732,7 +741,7 @@ class RunOfShowLineForm(forms.ModelForm):
             ]
 
 
-class NotificationPreferencesForm(forms.Form):
+class NotificationPreferencesForm(LabelsWithoutColon, forms.Form):
     """How a person hears of each kind of event: one choice per kind."""
 
     def __init__(self, data=None, *, current: dict[str, str]):
@@ -750,7 +759,7 @@ class NotificationPreferencesForm(forms.Form):
         return {kind: self.cleaned_data[kind] for kind in NotificationKind.values}
 
 
-class TemplateChoiceForm(forms.Form):
+class TemplateChoiceForm(LabelsWithoutColon, forms.Form):
     """Which run-of-show template to make an existing episode's tasks from."""
 
     template = forms.ModelChoiceField(

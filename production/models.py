@@ -7,7 +7,7 @@ import zoneinfo
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, RegexValidator
-from django.db import connections, models
+from django.db import models
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
@@ -428,37 +428,6 @@ class Membership(models.Model):
                 boss = line.get(boss)
 
 
-# A status no filter value can be (see TaskQuerySet.first_ids_by_status).
-STAND_IN_STATUS = "\x00status"
-
-
-class TaskQuerySet(models.QuerySet):
-    def first_ids_by_status(self, tops: dict[str, int], order) -> list[int]:
-        """The ids of the first tasks of each status in `order`, `tops` being
-        {status: how many}: the board's columns.
-
-        One query, a UNION ALL of one LIMIT query per status, each read
-        through the (project, status) index: Django cannot slice the parts of
-        a union, and a window function would sort every task. It is compiled
-        once with a stand-in status (compiling costs as much as running it)
-        that no filter value can equal, as Django's form fields refuse a NUL.
-        The ids come on their own, not as a subquery of the cards' query,
-        which PostgreSQL without statistics plans as a loop over every task.
-        Timings in BENCHMARKS.md.
-        """
-        column = self.filter(status=STAND_IN_STATUS).order_by(*order).values("pk")
-        sql, column_params = column.query.sql_with_params()
-        at = column_params.index(STAND_IN_STATUS)
-        parts, params = [], []
-        for n, (status, limit) in enumerate(tops.items()):
-            # Django's own SQL with placeholders; every value goes in params.
-            parts.append(f"SELECT * FROM ({sql} LIMIT %s) AS top{n}")  # noqa: S608
-            params += [*column_params[:at], status, *column_params[at + 1 :], limit]
-        with connections[self.db].cursor() as cursor:
-            cursor.execute(" UNION ALL ".join(parts), params)
-            return [pk for (pk,) in cursor.fetchall()]
-
-
 class Task(models.Model):
     """A duty on a production: a script, an edit, a booking, a pitch..."""
 
@@ -549,8 +518,6 @@ class Task(models.Model):
         help_text="The run-of-show line this task was made from, for its episode.",
     )
 
-    objects = TaskQuerySet.as_manager()
-
     class Meta:
         verbose_name = "task"
         verbose_name_plural = "tasks"
@@ -594,7 +561,11 @@ class Task(models.Model):
             models.Index(fields=["project", "due_date"], name="task_project_due"),
             models.Index(fields=["assignee", "status"], name="task_assignee_status"),
             models.Index(fields=["reviewer", "status"], name="task_reviewer_status"),
-            models.Index(fields=["project", "starts_at"], name="task_project_slot"),
+            # Slots by start; with their end, a booking's clashes (bookings.py)
+            # are checked in the index, not in every earlier booking's row.
+            models.Index(
+                fields=["project", "starts_at", "ends_at"], name="task_project_slot"
+            ),
             # The board's column tops: each status's first cards in card order.
             models.Index(
                 fields=[
@@ -606,6 +577,12 @@ class Task(models.Model):
                     "number",
                 ],
                 name="task_board",
+            ),
+            # Open tasks counted by assignee (the crew page, my work's team
+            # load and crew counts) read this index alone, not each task row.
+            models.Index(
+                fields=["project", "status", "archived", "assignee", "due_date"],
+                name="task_load",
             ),
         ]
 

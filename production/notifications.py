@@ -308,9 +308,33 @@ def unread_count(user) -> int:
     return len(_UNREAD.rows(user.pk)) if user.is_authenticated else 0
 
 
+# Every task page marks its notifications read, and there are seldom any:
+# a compiled SELECT of their ids (0.04 ms here) instead of building the
+# UPDATE each time (1.6 ms, a sixth of the page), which then runs only when
+# there is something to mark.
+_UNREAD_OF_TASK = Prepared(
+    lambda user_id, task_id: (
+        notifications_for(User(pk=user_id))
+        .filter(read_at__isnull=True, task_id=task_id)
+        .values_list("pk")
+    ),
+    STAND_IN_ID,
+    STAND_IN_ID - 1,
+)
+
+
 def mark_read(user, *, pk=None, task=None) -> int:
     """Mark this person's notifications read: one, those of a task, or all."""
+    ids = None
+    if task is not None and pk is None:
+        if not user.is_authenticated:
+            return 0
+        ids = [row[0] for row in _UNREAD_OF_TASK.rows(user.pk, task.pk)]
+        if not ids:
+            return 0
     unread = notifications_for(user).filter(read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
     if pk is not None:
         unread = unread.filter(pk=pk)
     if task is not None:

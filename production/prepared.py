@@ -8,9 +8,13 @@ logged-in request, production page or poll makes (the session and its user,
 the membership, the task, the markers, the bell's count) are compiled once
 per database with stand-in values and run with the real ones. Timings in
 BENCHMARKS.md.
+
+`Compiled` is the technique itself (stand-ins found among a compiled
+query's parameters, real values put in their place), also used by the
+queries compiled once a request: the calendar's days (production/unions.py).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from django.db import connections, router
 from django.db.models import QuerySet
@@ -19,6 +23,37 @@ from django.db.models import QuerySet
 # id, no key or code a NUL (Slate refuses one at the door, middleware.py).
 STAND_IN_ID = -7_000_000_001
 STAND_IN_TEXT = "\x00stand-in"
+
+
+class Compiled:
+    """A queryset's SQL compiled with `stand_ins` among its values, and the
+    parameters that run the same SQL with real values in their place.
+
+    Each stand-in is found among the compiled parameters by equality, so it
+    must be as the query holds it (a date prepared for the database, say)
+    and equal to no other parameter. `every`: each stand-in must be found
+    (a query that lost one would silently run with the stand-in).
+    """
+
+    def __init__(
+        self, queryset: QuerySet, stand_ins: Sequence, *, using: str, every=True
+    ):
+        self.compiler = queryset.query.get_compiler(using)
+        self.sql, params = self.compiler.as_sql()
+        stand_ins = list(stand_ins)
+        # For each parameter: the index of the caller's value it takes, or
+        # the query's own constant.
+        self.slots = [
+            (stand_ins.index(param), None) if param in stand_ins else (None, param)
+            for param in params
+        ]
+        found = {at for at, _ in self.slots if at is not None}
+        if every and found != set(range(len(stand_ins))):
+            raise ValueError("A stand-in is not among the query's parameters.")
+
+    def params(self, values: Sequence) -> list:
+        """The parameters with `values` (one for each stand-in, in order)."""
+        return [const if at is None else values[at] for at, const in self.slots]
 
 
 class Prepared:
@@ -37,22 +72,31 @@ class Prepared:
         self.compiled: dict[tuple[str, str], tuple] = {}
 
     def _compile(self, alias: str) -> tuple:
-        compiler = self.build(*self.stand_ins).query.get_compiler(alias)
-        sql, params = compiler.as_sql()
-        # For each parameter: the index of the caller's value it takes, or
-        # the query's own constant.
-        slots = [
-            (self.stand_ins.index(param), None)
-            if param in self.stand_ins
-            else (None, param)
-            for param in params
-        ]
-        if {at for at, _ in slots if at is not None} != set(range(len(self.stand_ins))):
-            raise ValueError("A stand-in is not among the query's parameters.")
+        compiled = Compiled(self.build(*self.stand_ins), self.stand_ins, using=alias)
+        compiler = compiled.compiler
         columns = [column for column, _, _ in compiler.select]
-        return sql, slots, list(compiler.get_converters(columns).items())
+        return compiled, list(compiler.get_converters(columns).items())
 
     def rows(self, *values) -> list[tuple]:
+        connection, compiled, converters = self._compiled()
+        return self._run(connection, compiled.sql, compiled.params(values), converters)
+
+    def firsts(self, parts: Sequence[tuple[Sequence, int, int]]) -> list[tuple]:
+        """For each (values, limit, offset) of `parts`, the query's rows from
+        `offset` on, `limit` at most: one UNION ALL of the parts, each read
+        through its own index (the board's columns)."""
+        if not parts:
+            return []
+        connection, compiled, converters = self._compiled()
+        sql, params = [], []
+        for n, (values, limit, offset) in enumerate(parts):
+            # Django's own SQL with placeholders; every value goes in params.
+            sql.append(f"SELECT * FROM ({compiled.sql} LIMIT %s OFFSET %s) AS part{n}")  # noqa: S608
+            params += [*compiled.params(values), limit, offset]
+        return self._run(connection, " UNION ALL ".join(sql), params, converters)
+
+    def _compiled(self) -> tuple:
+        """The connection to read from, and the query compiled for it."""
         if self.model is None:
             self.model = self.build(*self.stand_ins).model
         alias = router.db_for_read(self.model)
@@ -60,8 +104,10 @@ class Prepared:
         key = (alias, connection.vendor)
         if key not in self.compiled:
             self.compiled[key] = self._compile(alias)
-        sql, slots, converters = self.compiled[key]
-        params = [const if at is None else values[at] for at, const in slots]
+        return connection, *self.compiled[key]
+
+    @staticmethod
+    def _run(connection, sql: str, params: list, converters) -> list[tuple]:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
@@ -80,11 +126,14 @@ class Prepared:
 class Joined:
     """A model and the rows of its foreign keys `relations`, as
     select_related reads them: the columns to ask for, and the instances
-    made from a row of them (a relation left empty is None)."""
+    made from a row of them (a relation left empty is None). `only`: for
+    the model (None) or a relation, the fields to read, as only() would
+    (their primary key always); the others are deferred."""
 
-    def __init__(self, model, *relations: str):
+    def __init__(self, model, *relations: str, only: dict | None = None):
+        only = only or {}
         self.parts = [
-            (name, related, [field.attname for field in related._meta.concrete_fields])
+            (name, related, self._attnames(related, only.get(name)))
             for name, related in [
                 (None, model),
                 *(
@@ -93,6 +142,17 @@ class Joined:
                 ),
             ]
         ]
+
+    @staticmethod
+    def _attnames(model, only) -> list[str]:
+        fields = model._meta.concrete_fields
+        if only is not None:
+            fields = [
+                field
+                for field in fields
+                if field.primary_key or {field.name, field.attname} & set(only)
+            ]
+        return [field.attname for field in fields]
 
     def columns(self) -> list[str]:
         return [

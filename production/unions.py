@@ -3,6 +3,16 @@
 from django.db import connections
 
 from production.models import Task
+from production.prepared import Compiled
+
+
+class Template:
+    """A part's query: the ids of some tasks, compiled with its stand-ins
+    (production/prepared.py's Compiled) when first added."""
+
+    def __init__(self, queryset):
+        self.queryset = queryset
+        self.compiled = None
 
 
 class Parts:
@@ -14,32 +24,39 @@ class Parts:
     """
 
     def __init__(self, db: str):
+        self.db = db
         self.connection = connections[db]
         self.sql, self.params, self.keys = [], [], []
 
     @staticmethod
-    def template(tasks, *order) -> tuple[str, list]:
-        """The SQL and parameters of the ids of `tasks`, in this order."""
-        query = tasks.order_by(*order).values_list("pk").query
-        sql, params = query.sql_with_params()
-        return sql, list(params)
+    def template(tasks, *order) -> Template:
+        """The ids of `tasks`, in this order."""
+        return Template(tasks.order_by(*order).values_list("pk"))
 
-    def add(self, key, template, values: list[tuple], limit: int | None = None):
+    def add(
+        self, key, template: Template, values: list[tuple], limit: int | None = None
+    ):
         """The part `key`: `template` with its stand-ins replaced, `values`
         being (field, stand-in, value); its first `limit` ids, or (None) its
         count."""
-        sql, params = template
-        prepared = {
-            self._prep(field, stand_in): self._prep(field, value)
-            for field, stand_in, value in values
-        }
-        params = [prepared.get(param, param) for param in params]
+        if template.compiled is None:
+            stand_ins = [self._prep(field, stand_in) for field, stand_in, _ in values]
+            # A template of one time zone holds the other zones' stand-ins not.
+            template.compiled = Compiled(
+                template.queryset, stand_ins, using=self.db, every=False
+            )
+        compiled = template.compiled
+        params = compiled.params(
+            [self._prep(field, value) for field, _, value in values]
+        )
         n = len(self.keys)
         # Django's own SQL with placeholders; every value goes in params.
         if limit is None:
-            self.sql.append(f"SELECT {n}, COUNT(*) FROM ({sql}) AS part{n}")  # noqa: S608
+            self.sql.append(f"SELECT {n}, COUNT(*) FROM ({compiled.sql}) AS part{n}")  # noqa: S608
         else:
-            self.sql.append(f"SELECT {n}, part{n}.* FROM ({sql} LIMIT %s) AS part{n}")  # noqa: S608
+            self.sql.append(
+                f"SELECT {n}, part{n}.* FROM ({compiled.sql} LIMIT %s) AS part{n}"  # noqa: S608
+            )
             params.append(limit)
         self.params += params
         self.keys.append(key)

@@ -88,7 +88,7 @@ MOVES = [
     Move(S.CHANGES, S.REVIEW, "Resubmit", ASSIGNEE, "resubmit this task"),
     Move(S.DONE, S.IN_PROGRESS, "Reopen", APPROVER, "reopen this task"),
     *(
-        Move(status, S.CANCELLED, "Cancel", APPROVER, "cancel this task")
+        Move(status, S.CANCELLED, "Cancel task", APPROVER, "cancel this task")
         for status in OPEN_WORK
     ),
     Move(S.CANCELLED, S.TODO, "Restore", APPROVER, "restore this task"),

@@ -354,7 +354,7 @@ def test_a_production_with_no_episodes_says_what_to_do_next(
 def test_the_episode_form_names_the_air_times_clock(client_for, producer):
     """The air time is typed on the production's clock, and says which."""
     page = client_for(producer).get(url("episode-create")).content.decode()
-    assert '<label for="id_air_time">Air time (Europe/London):</label>' in page
+    assert '<label for="id_air_time">Air time (Europe/London)</label>' in page
 
 
 def test_the_episode_page_stays_flat_from_5_to_200_tasks(client_for, producer, morn):

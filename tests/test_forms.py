@@ -365,6 +365,36 @@ def test_forms_with_errors_and_edit_forms_focus_no_field(client_for, producer, m
     assert autofocused(edit.content.decode()) == []
 
 
+LABEL_TEXT = re.compile(r"<(?:label|legend)\b[^>]*>([^<]*)</(?:label|legend)>")
+
+
+def test_every_form_writes_its_labels_alike_without_a_colon(client_for, producer, morn):
+    """The login, task, pitch, production, episode, template, profile and crew
+    forms end their labels as the filter bar does: with no colon."""
+    client = client_for(producer)
+    episode = Episode.objects.filter(project=morn).first() or Episode.objects.create(
+        project=morn, number=1, title="Pilot"
+    )
+    pages = [
+        Client().get(reverse("login")),
+        client.get(reverse("task-create", args=["MORN"])),
+        client.get(reverse("task-create", args=["MORN"]) + "?pitch"),
+        client.get(reverse("project-create")),
+        client.get(reverse("episode-edit", args=["MORN", episode.pk])),
+        client.get(reverse("run-of-show-list", args=["MORN"])),
+        client.get(reverse("profile")),
+        client.get(reverse("project-crew", args=["MORN"])),
+        client.get(reverse("project-board", args=["MORN"])),
+    ]
+    for response in pages:
+        labels = LABEL_TEXT.findall(response.content.decode())
+        assert labels, response.request["PATH_INFO"]
+        colons = [label for label in labels if label.rstrip().endswith(":")]
+        assert colons == [], response.request["PATH_INFO"]
+    crew = pages[-2].content.decode()
+    assert re.search(r"<label for=\"[^\"]+\">Role</label>", crew)
+
+
 def test_date_and_time_fields_name_the_productions_time_zone(demo, nite):
     """Slots, air times and a template duty's time say whose clock they are on."""
     form = TaskForm(project=nite)

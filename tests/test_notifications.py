@@ -6,7 +6,8 @@ import re
 
 import pytest
 import time_machine
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -555,6 +556,21 @@ def test_opening_the_task_reads_its_notifications(client_for, ap, morn, producer
     assert notifications.unread_count(ap) == 1
     assert bell(page) == "1"
     assert Notification.objects.get(task=other).read_at is None
+
+
+def test_opening_a_task_with_nothing_unread_writes_nothing(client_for, ap, morn):
+    """Most task pages have nothing to mark read: one read, no UPDATE; the
+    next notification on it is still marked read by the next visit."""
+    task = titled("Script the traffic explainer")
+    client = client_for(ap)
+    client.get(task.get_absolute_url())
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(task.get_absolute_url()).status_code == 200
+    written = [q["sql"] for q in queries if q["sql"].startswith("UPDATE")]
+    assert written == []
+    notify_many(ap, 1, task=task)
+    client.get(task.get_absolute_url())
+    assert notifications.unread_count(ap) == 0
 
 
 def test_marking_one_read_without_javascript(client_for, ap, morn):

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import F
 from django.test import override_settings
+from django.urls import reverse
 from django.utils import timezone
 
 from production import notifications
@@ -188,3 +189,19 @@ def test_the_demo_bell_has_news_for_the_producer_and_the_ap():
     sent_back = notifications.notifications_for(users["ap"]).get(kind="changes")
     assert sent_back.summary.startswith("Paula")
     assert "trim it to 20 seconds" in sent_back.note
+
+
+@pytest.mark.django_db
+def test_the_demo_crew_sheet_has_everyones_phone(client):
+    """Each demo person has a different phone that the profile form accepts
+    (numbers kept for drama), and MORN's crew sheet links each one to dial."""
+    seed()
+    people = User.objects.order_by("username")
+    phones = [person.phone for person in people]
+    assert all(phones) and len(set(phones)) == len(phones)
+    for person in people:
+        person.full_clean()
+    client.force_login(User.objects.get(username="ap"))
+    sheet = client.get(reverse("project-crew", args=["MORN"])).content.decode()
+    for person in people.filter(memberships__project__code="MORN"):
+        assert f'href="{person.phone_uri}"' in sheet, person.username

@@ -252,8 +252,14 @@ def test_a_big_production_opens_light(client_for, producer, morn):
 
 
 def test_show_more_with_htmx_returns_the_next_cards(client_for, producer, morn):
-    """Show more (htmx) returns the next 50 cards of that column, then the rest."""
-    add_tasks(morn, 120, status="todo", priority=1)
+    """Show more (htmx) returns the next dozen cards of that column, then the rest."""
+    # Two pages of Show more, and part of a third.
+    add_tasks(
+        morn,
+        CARDS_PER_COLUMN + 2 * MORE_CARDS + MORE_CARDS // 2,
+        status="todo",
+        priority=1,
+    )
     client = client_for(producer)
     first = column_keys(client.get(BOARD), "todo")
     second = client.get(MORE + "?status=todo&page=2", **HTMX)
@@ -278,6 +284,16 @@ def test_show_more_with_htmx_returns_the_next_cards(client_for, producer, morn):
     assert len(seen) == total
 
 
+def test_show_more_offers_no_more_after_a_full_last_page(client_for, producer, morn):
+    """A column whose last page of Show more is exactly full offers no link
+    to an empty page after it."""
+    todo = Task.objects.filter(project=morn, status="todo").count()
+    add_tasks(morn, CARDS_PER_COLUMN + MORE_CARDS - todo, status="todo")
+    more = client_for(producer).get(MORE + "?status=todo&page=2", **HTMX)
+    assert len(cards(more)) == MORE_CARDS
+    assert "page=3" not in more.content.decode()
+
+
 def test_show_more_keeps_the_filters(client_for, producer, morn):
     """The show-more link carries the filters, and its cards obey them."""
     add_tasks(morn, 60, status="todo", kind="script")
@@ -296,8 +312,8 @@ def test_show_more_keeps_the_filters(client_for, producer, morn):
 
 
 def test_show_more_without_javascript_deepens_the_column(client_for, producer, morn):
-    """Followed without htmx, Show more shows the whole board with that column 50 cards deeper."""
-    add_tasks(morn, 120, status="todo")
+    """Followed without htmx, Show more shows the whole board with that column a dozen cards deeper."""
+    add_tasks(morn, CARDS_PER_COLUMN + 2 * MORE_CARDS, status="todo")
     response = client_for(producer).get(BOARD + "?status=todo&page=2")
     html = response.content.decode()
     assert "<html" in html
@@ -383,7 +399,7 @@ def test_the_producer_sees_approve_on_work_in_review(client_for, producer, task_
     card = cards(response)[review.key]
     assert f'action="/tasks/{review.key}/move/"' in card
     assert offered_moves(card) == ["done", "changes", "cancelled"]
-    assert ">Approve</button>" in card and ">Cancel</button>" in card
+    assert ">Approve</button>" in card and ">Cancel task</button>" in card
     # The producer is not the assignee, so may not start the AP's to-do.
     assert 'value="in_progress"' not in cards(response)[task_of(ap, "todo").key]
 
@@ -498,8 +514,9 @@ def test_board_query_count_stays_flat(client_for, producer, ap, load_project):
     assert Task.objects.filter(project=project).count() == 200
     assert few == many
     assert max(many) <= 15
-    # Show more with htmx: one column's next cards, never more than the board.
-    assert count_queries(client, more, **HTMX) == few_more <= many[0]
+    # Show more with htmx: one column's next cards, never more than the board
+    # (with few tasks its page is empty: no cards to read, nor their clashes).
+    assert few_more <= count_queries(client, more, **HTMX) <= many[0]
 
 
 def test_history_restore_gets_the_whole_page(client_for, producer):
@@ -642,6 +659,20 @@ def test_an_unknown_density_is_the_full_board(client_for, producer):
     response = client_for(producer).get(f"{BOARD}?density=tiny")
     assert response.status_code == 200
     assert '<div id="board" class="board-area">' in response.content.decode()
+
+
+def test_filtering_a_compact_board_keeps_it_compact(client_for, producer):
+    """The compact board's filter form carries the density along, so a filter
+    sent without JavaScript shows compact cards still; the full board's and
+    the task list's forms carry none."""
+    client = client_for(producer)
+    hidden = '<input type="hidden" name="density" value="compact">'
+    compact = client.get(f"{BOARD}?density=compact").content.decode()
+    bar = compact[compact.index('<form class="filter-bar"') :]
+    assert hidden in bar[: bar.index("</form>")]
+    assert hidden not in client.get(BOARD).content.decode()
+    task_list = "/projects/MORN/tasks/"
+    assert hidden not in client.get(f"{task_list}?density=compact").content.decode()
 
 
 @pytest.fixture

@@ -98,7 +98,7 @@ def test_task_page_shows_only_the_moves_allowed(client_for, ap, producer, task_o
     todo = task_of(ap, S.TODO)
     page = client_for(ap).get(url("task-detail", todo)).content.decode()
     assert ">Start</button>" in page
-    assert "Cancel</button>" not in page
+    assert "Cancel task</button>" not in page
     review = task_of(ap, S.REVIEW)
     page = client_for(ap).get(url("task-detail", review)).content.decode()
     assert ">Withdraw</button>" in page
@@ -154,6 +154,39 @@ def test_request_changes_shows_once(client_for, ap, producer, task_of):
     )[:1]
     assert (name, shown) == (f"Send request: {review.key}", "Send request")
     assert name.startswith(shown)
+
+
+def test_cancel_task_sits_apart_from_the_note_form_and_its_back(
+    client_for, ap, producer, task_of
+):
+    """The note form ends with Send request and a Back to the task (it closes
+    without JavaScript); the move that cancels the task comes after it, in a
+    form of its own set apart, and says "Cancel task", not a form's "Cancel"."""
+    review = task_of(ap, S.REVIEW)
+    page = client_for(producer).get(url("task-detail", review)).content.decode()
+    note = page[page.index('<form id="move-changes"') :]
+    note = note[: note.index("</form>")]
+    assert note.index(">Send request</button>") < note.index(
+        f'<a class="button secondary small" href="/tasks/{review.key}/"'
+        " data-closes-note>Back</a>"
+    )
+    assert re.search(r'<form id="move-cancelled" class="move move-apart"', page)
+    assert page.index("</details>") < page.index('id="move-cancelled"')
+    assert f'aria-label="Cancel task: {review.key}">Cancel task</button>' in page
+    state = page[page.index('id="task-state"') : page.index('id="task-details"')]
+    assert ">Cancel</button>" not in state
+
+
+def test_kind_and_priority_are_badges_in_the_details(client_for, ap, task_of):
+    """The details show the kind as a badge in its colour, like the priority."""
+    todo = task_of(ap, S.TODO)
+    page = client_for(ap).get(url("task-detail", todo)).content.decode()
+    details = page[page.index('id="task-details"') :]
+    assert (
+        f'<dt>Kind</dt><dd><span class="badge kind-{todo.kind}">'
+        f"{todo.get_kind_display()}</span></dd>"
+    ) in details
+    assert f'<span class="priority priority-{todo.priority}">' in details
 
 
 def test_each_move_form_is_named_after_where_it_takes_the_task(

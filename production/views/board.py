@@ -1,5 +1,6 @@
 """The board: a production's tasks in status columns, filtered from the URL."""
 
+import functools
 from dataclasses import dataclass, field
 
 from django.contrib import messages
@@ -9,26 +10,34 @@ from django.http import HttpResponseBadRequest
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from production import access, bookings, changes, workflow
 from production.bookings import slot_end, slot_start
-from production.filters import TaskFilterForm, crew_and_episodes, url_params
+from production.filters import (
+    FIELD_FILTERS,
+    TaskFilterForm,
+    crew_and_episodes,
+    narrowed,
+    url_params,
+)
 from production.forms import MoveForm
-from production.models import Task
+from production.models import Task, User
+from production.prepared import STAND_IN_ID, STAND_IN_TEXT, Joined, Prepared
 from production.views.clock import render_on_project_clock
 from production.views.fragments import jinja_partial, wants_fragment
 from production.views.live import polled
-from production.views.rows import TaskLinks, label_rows, person_fields
+from production.views.rows import PERSON_NAMES, DayLabels, TaskLinks, label_rows
 
 # A column opens with its first CARDS_PER_COLUMN cards and each "Show more"
 # brings MORE_CARDS: a big production's board stays as light and as fast as
-# a small one's (the measurements behind 6 are in BENCHMARKS.md).
+# a small one's (the measurements behind 6 are in BENCHMARKS.md). A dozen
+# more fills a page of Show more in a small production as in a big one, so
+# it costs the same in both; fifty cost twice a small one's eighteen.
 CARDS_PER_COLUMN = 6
-MORE_CARDS = 50
+MORE_CARDS = 12
 # The most pressing first: priority, then the nearest due date.
 CARD_ORDER = (
     F("priority").desc(),
@@ -45,7 +54,7 @@ CARD_FIELDS = (
     "kind",
     "status",
     "priority",
-    *person_fields("assignee"),
+    "assignee_id",
     "reviewer_id",
     "created_by_id",  # a pitch's author may withdraw it
     "due_date",
@@ -58,6 +67,9 @@ CARD_FIELDS = (
     "archived",
     "version",
 )
+# A card's row: those fields and its assignee's name, as select_related and
+# only() would read them.
+CARD_ROW = Joined(Task, "assignee", only={None: CARD_FIELDS, "assignee": PERSON_NAMES})
 # `?density=compact` shows each card as one line (without JavaScript; with
 # it, static/slate/board.js remembers the choice in the browser).
 COMPACT = "compact"
@@ -70,7 +82,8 @@ BAD_PAGE = "There is no such page of cards; the board shows each column from the
 class Column:
     status: str
     label: str
-    count: int
+    # None in Show more's answer, which shows no count.
+    count: int | None
     tasks: list = field(default_factory=list)
     next_page: int | None = None
     # The cards' HTML (_cards_html), once the tasks are in, and the Show
@@ -108,10 +121,7 @@ def _cards(tasks, project, user, role) -> list[Task]:
     """
     tasks = label_rows(list(tasks))
     move_link = TaskLinks("task-move")
-    # Dates as the date filter's "D j M" writes them ("Fri 6 Nov"), with the
-    # names translated once rather than per card.
-    days = [str(day) for day in WEEKDAYS_ABBR.values()]
-    months = {number: str(month).title() for number, month in MONTHS_3.items()}
+    labels = DayLabels()
     for task in tasks:
         # One production: share its object rather than join it per card.
         task.project = project
@@ -122,7 +132,7 @@ def _cards(tasks, project, user, role) -> list[Task]:
             # its moves' targets, but for sending up, which keeps its column.
             task.drop_to = " ".join(m.target for m in task.moves if not m.sends_up)
         if day := task.due_date:
-            task.due_label = f"{days[day.weekday()]} {day.day} {months[day.month]}"
+            task.due_label = labels.short(day)
         # A booking's slot, in the production's time zone.
         task.slot_starts = (
             slot_start(task) if task.is_booking and task.starts_at else None
@@ -134,30 +144,123 @@ def _cards(tasks, project, user, role) -> list[Task]:
     return tasks
 
 
+# One stand-in for each value the board's queries take, told apart by
+# equality (production/prepared.py).
+STAND_INS = {
+    "user": STAND_IN_ID,
+    "project": STAND_IN_ID - 1,
+    "assignee": STAND_IN_ID - 2,
+    "episode": STAND_IN_ID - 3,
+    # Within a small integer's range (Django finds nothing beyond it), and
+    # no priority the form lets through.
+    "priority": 32_109,
+    "kind": f"{STAND_IN_TEXT} kind",
+    "status": f"{STAND_IN_TEXT} status",
+}
+
+
+class BoardQueries:
+    """The board's queries for one set of filters (`names`), compiled once
+    (production/prepared.py): how many tasks each status has, and the ids
+    of a column's cards in CARD_ORDER, read from the (project, status,
+    ...) index alone; the cards' rows come after, by id (`_cards_by_id`): the
+    rows of every task of a column would be read to sort them otherwise.
+
+    Their values: the viewer's id, the production's, then each filter's.
+    `search`, a search's text, is compiled in: it goes into LIKE patterns,
+    where no stand-in can stand for it.
+    """
+
+    def __init__(self, names: tuple[str, ...], search: str | None = None):
+        stand_ins = [STAND_INS[name] for name in ("user", "project", *names)]
+
+        def tasks(user_id, project_id, *values):
+            filters = dict(zip(names, values, strict=True))
+            if search is not None:
+                filters["q"] = search
+            viewer = User(pk=user_id)
+            return narrowed(
+                access.tasks_for(viewer).filter(project_id=project_id), filters
+            ).select_related(None)
+
+        self.counts = Prepared(
+            lambda *values: (
+                tasks(*values)
+                .order_by()
+                .values_list("status")
+                .annotate(count=Count("pk"))
+            ),
+            *stand_ins,
+        )
+        self.ids = Prepared(
+            lambda *values: (
+                tasks(*values[:-1])
+                .filter(status=values[-1])
+                .order_by(*CARD_ORDER)
+                .values_list("pk")
+            ),
+            *stand_ins,
+            STAND_INS["status"],
+        )
+
+
+# A board's filters come in a few shapes, each compiled once per process.
+_compiled_queries = functools.cache(BoardQueries)
+
+
 def _board_tasks(request, project):
-    """The filter form, the filtered tasks and the filters for links."""
+    """The filter form, the board's queries with their values, and the
+    filters for links."""
     crew, episodes = crew_and_episodes(project)
     form = TaskFilterForm(
         request.GET, crew=crew, episodes=episodes, omit=("status", "sort")
     )
-    tasks = form.apply(
-        access.tasks_for(request.user).filter(project=project), sort=False
+    filters = form.cleaned()
+    names = tuple(name for name in FIELD_FILTERS if name in filters)
+    if "q" in filters:
+        queries = BoardQueries(names, filters["q"])
+    else:
+        queries = _compiled_queries(names)
+    # A crew member or an episode stands in the query as its id.
+    values = [getattr(filters[name], "pk", filters[name]) for name in names]
+    values = [request.user.pk, project.pk, *values]
+    return form, queries, values, url_params(request.GET, drop=PAGING_PARAMS)
+
+
+# The cards by id, compiled once for each multiple of CARDS_BY_ID ids.
+CARDS_BY_ID = 16
+
+
+@functools.cache
+def _cards_by_id(size: int) -> Prepared:
+    """The viewer's cards by id (its values: the viewer's id, then the ids)."""
+    return Prepared(
+        lambda user_id, *ids: (
+            access.tasks_for(User(pk=user_id))
+            .select_related(None)
+            .filter(pk__in=ids)
+            .order_by(*CARD_ORDER)
+            .values_list(*CARD_ROW.columns())
+        ),
+        STAND_IN_ID,
+        *[STAND_IN_ID - 1 - n for n in range(size)],
     )
-    return form, tasks, url_params(request.GET, drop=PAGING_PARAMS)
 
 
-def _counts(tasks) -> dict[str, int]:
-    return dict(tasks.order_by().values_list("status").annotate(count=Count("pk")))
-
-
-def _card_rows(tasks):
-    """The cards' own rows, without the production (shared) or a description."""
-    return (
-        tasks.select_related(None)
-        .select_related("assignee")
-        .only(*CARD_FIELDS)
-        .order_by(*CARD_ORDER)
-    )
+def _cards_of(queries, values, parts) -> list[Task]:
+    """The cards of each (status, how many, from where) of `parts`, in CARD_ORDER."""
+    ids = [
+        pk
+        for (pk,) in queries.ids.firsts(
+            [((*values, status), limit, offset) for status, limit, offset in parts]
+        )
+    ]
+    if not ids:
+        return []
+    size = -(-len(ids) // CARDS_BY_ID) * CARDS_BY_ID
+    # The spare places take an id no task has.
+    rows = _cards_by_id(size).rows(values[0], *ids, *[0] * (size - len(ids)))
+    return [CARD_ROW.load(row)[0] for row in rows]
 
 
 def _next_page(page: int, count: int) -> int | None:
@@ -171,7 +274,7 @@ def _next_page(page: int, count: int) -> int | None:
 def board(request, code):
     """A production's tasks in status columns, with the moves the viewer may make."""
     project, membership = access.get_project(request.user, code)
-    form, tasks, filters = _board_tasks(request, project)
+    form, queries, values, filters = _board_tasks(request, project)
     # Each column shows its first cards; a "Show more" followed without
     # JavaScript comes back here with one column to show deeper.
     pages_loaded = {status: 1 for status in Task.Status.values}
@@ -180,7 +283,7 @@ def board(request, code):
     except ValueError as error:
         messages.error(request, str(error))
         wanted = None
-    counts = _counts(tasks)
+    counts = dict(queries.counts.rows(*values))
     if wanted:
         status, page = wanted
         pages_loaded[status] = min(page, _pages(counts.get(status, 0)))
@@ -189,11 +292,9 @@ def board(request, code):
         for status, page in pages_loaded.items()
         if counts.get(status)
     }
-    # Each column's first cards, through the (project, status) index.
+    # Each column's first cards.
     cards = _cards(
-        _card_rows(tasks).filter(pk__in=tasks.first_ids_by_status(tops, CARD_ORDER))
-        if tops
-        else [],
+        _cards_of(queries, values, [(status, top, 0) for status, top in tops.items()]),
         project,
         request.user,
         membership.role,
@@ -241,7 +342,7 @@ def board_more(request, code):
         # Opened on its own: the board, with that column shown deeper.
         board = reverse("project-board", args=[project.code])
         return redirect(_with_query(board, request.GET))
-    _, tasks, filters = _board_tasks(request, project)
+    _, queries, values, filters = _board_tasks(request, project)
     try:
         wanted = _wanted_page(request.GET)
     except ValueError:
@@ -251,20 +352,17 @@ def board_more(request, code):
             f'<p class="error-message">{BAD_PAGE}</p>', content_type="text/html"
         )
     status, page = wanted
-    count = tasks.filter(status=status).count()
-    page = min(page, _pages(count))
     start = _cards_shown(page - 1) if page > 1 else 0
+    wanted_cards = _cards_shown(page) - start
+    # One card more than the page says whether there is a next page, where
+    # counting the column would read every task of it.
+    tasks = _cards_of(queries, values, [(status, wanted_cards + 1, start)])
     column = Column(
         status=status,
         label=Task.Status(status).label,
-        count=count,
-        tasks=_cards(
-            _card_rows(tasks).filter(status=status)[start : _cards_shown(page)],
-            project,
-            request.user,
-            membership.role,
-        ),
-        next_page=_next_page(page, count),
+        count=None,
+        tasks=_cards(tasks[:wanted_cards], project, request.user, membership.role),
+        next_page=page + 1 if len(tasks) > wanted_cards else None,
     )
     # The first new card's link takes the keyboard focus.
     _write_cards(request, [column], filters, project, focus=True)

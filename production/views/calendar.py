@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dates import MONTHS, WEEKDAYS
 from django.views.decorators.http import require_GET, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
@@ -49,6 +50,8 @@ class Entry:
     ends: dt.datetime | None = None
     task: Task | None = None
     conflicts: list[Task] = field(default_factory=list)
+    # A due date's Task.is_overdue, asked once (it reads the clock).
+    overdue: bool = False
 
     @property
     def is_slot(self) -> bool:
@@ -74,6 +77,12 @@ class Day:
     more: int = 0
     # Where "+N more" opens the day in full, when there is more.
     more_url: str = ""
+
+    def __post_init__(self):
+        # What the date filter's "Y-m-d", "l" and "F" say, without it.
+        self.iso = self.date.isoformat()
+        self.weekday = WEEKDAYS[self.date.weekday()]
+        self.month_name = MONTHS[self.date.month]
 
 
 def parse_month(value: str | None, today: dt.date) -> tuple[dt.date, str]:
@@ -234,7 +243,7 @@ def fill_month(weeks, tasks, *, user, zones: list[str], due_of=None, expanded=No
     for (kind, date, _), pk in found:
         task = shown[pk]
         entry = (
-            Entry(pk, task.key, date, task=task)
+            Entry(pk, task.key, date, task=task, overdue=task.is_overdue)
             if kind == "due"
             else Entry(pk, task.key, date, slot_start(task), slot_end(task), task)
         )

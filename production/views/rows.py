@@ -6,6 +6,7 @@ get_FOO_display() per row cost more than the rows' own markup
 """
 
 from django.urls import reverse
+from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 
 from production.models import Task
 
@@ -17,12 +18,13 @@ STATUS_LABELS = dict(Task.Status.choices)
 STAND_IN_KEY = "KEY-0"
 
 
+# What naming a person needs (User.__str__).
+PERSON_NAMES = ("display_name", "first_name", "last_name", "username")
+
+
 def person_fields(relation: str) -> tuple[str, ...]:
-    """What naming a person needs (User.__str__), through `relation`."""
-    return tuple(
-        f"{relation}__{name}"
-        for name in ("display_name", "first_name", "last_name", "username")
-    )
+    """PERSON_NAMES through `relation`."""
+    return tuple(f"{relation}__{name}" for name in PERSON_NAMES)
 
 
 class TaskLinks:
@@ -46,3 +48,20 @@ def label_rows(tasks):
         task.status_label = STATUS_LABELS[task.status]
         task.priority_label = PRIORITY_LABELS[task.priority]
     return tasks
+
+
+class DayLabels:
+    """Dates as Django's date filter writes them, with the day and month
+    names translated once for a page rather than formatted per row."""
+
+    def __init__(self):
+        self.days = [str(day) for day in WEEKDAYS_ABBR.values()]
+        self.months = {number: str(month).title() for number, month in MONTHS_3.items()}
+
+    def short(self, day) -> str:
+        """As "D j M" writes it: Fri 6 Nov."""
+        return f"{self.days[day.weekday()]} {day.day} {self.months[day.month]}"
+
+    def long(self, day) -> str:
+        """As "j M Y" writes it: 6 Nov 2026."""
+        return f"{day.day} {self.months[day.month]} {day.year}"

@@ -17,15 +17,35 @@ from django.views.decorators.vary import vary_on_headers
 
 from production import access, dates, services, workflow
 from production.converters import TaskKeyConverter
-from production.filters import SORTS, TaskFilterForm, url_params
+from production.filters import (
+    SORTS,
+    FilterField,
+    TaskFilterForm,
+    crew_of,
+    episodes_of,
+    url_params,
+)
 from production.forms import DayInput
 from production.models import Task
 from production.services import StaleEdit
 from production.views.fragments import jinja_partial, wants_fragment
-from production.views.rows import label_rows
+from production.views.rows import DayLabels, label_rows, person_fields
 from production.workflow import NotAllowed
 
 ROWS_PER_PAGE = 50
+# What a row shows (templates/jinja2/production/_task_rows.html).
+ROW_FIELDS = (
+    "number",
+    "key",
+    "title",
+    "kind",
+    "status",
+    "priority",
+    "due_date",
+    *person_fields("assignee"),
+    "episode__number",
+    "episode__title",
+)
 CSV_CHUNK = 500
 BULK_LIMIT = 500
 # Table headers that sort: (label, sort key); a second click reverses.
@@ -77,6 +97,9 @@ class KeysField(forms.Field):
 
 class BulkForm(forms.Form):
     """The bulk bar: which tasks, what to do, and the value to set."""
+
+    # Its selects are written like the filter bar's (_filter_bar.html#select).
+    bound_field_class = FilterField
 
     tasks = KeysField(error_messages={"required": "Choose at least one task first."})
     action = forms.ChoiceField(
@@ -135,9 +158,8 @@ class BulkForm(forms.Form):
 
 def _crew(project):
     """Everyone on the crew (the filter) and who may be assigned (bulk assign)."""
-    memberships = project.memberships.select_related("user", "role").in_crew_order()
     crew, assignable = [], []
-    for membership in memberships:
+    for membership in crew_of(project):
         crew.append(membership.user)
         if membership.role.can_be_assigned:
             assignable.append(membership.user)
@@ -147,7 +169,7 @@ def _crew(project):
 def _listing(request, project, membership, params):
     """The filtered, sorted tasks and everything the page shows around them."""
     crew, assignable = _crew(project)
-    episodes = list(project.episodes.order_by("number"))
+    episodes = episodes_of(project)
     form = TaskFilterForm(params, crew=crew, episodes=episodes)
     tasks = form.apply(
         access.tasks_for(request.user).filter(project=project)
@@ -189,8 +211,19 @@ def _listing(request, project, membership, params):
 
 def _paginate(context, number, *, selected=()) -> None:
     """The page of rows asked for; `selected`: the keys to show ticked."""
-    page = Paginator(context["tasks"], ROWS_PER_PAGE).get_page(number)
+    # What a row shows; the CSV reads the rest (the reviewer, a booking's).
+    rows = (
+        context["tasks"]
+        .select_related(None)
+        .select_related("assignee", "episode")
+        .only(*ROW_FIELDS)
+    )
+    page = Paginator(rows, ROWS_PER_PAGE).get_page(number)
     page.object_list = label_rows(list(page.object_list))
+    labels = DayLabels()
+    for task in page.object_list:
+        if task.due_date:
+            task.due_label = labels.long(task.due_date)
     context["page"] = page
     context["page_range"] = page.paginator.get_elided_page_range(page.number)
     context["rows"] = jinja_partial(

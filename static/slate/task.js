@@ -4,7 +4,11 @@
 // 2. after a move made on the page, the status region comes back (htmx,
 //    on the event task-moved) without the button that made it: the focus
 //    goes to the new next step, or to the status when there is none, rather
-//    than falling back to the top of the page.
+//    than falling back to the top of the page;
+// 3. a note form's Back closes its <details> in place, dropping the note
+//    (a half-written one would hold back the region's polls, live.js), and
+//    gives the focus back to its toggle; without JavaScript it is a link to
+//    the task page, where the form is closed.
 (function () {
   "use strict";
 
@@ -16,6 +20,18 @@
     }
     event.preventDefault();
     dialog.showModal();
+  });
+
+  document.addEventListener("click", function (event) {
+    var back = event.target.closest && event.target.closest("a[data-closes-note]");
+    var details = back && back.closest("details");
+    if (!details) {
+      return;
+    }
+    event.preventDefault();
+    back.closest("form").reset();
+    details.open = false;
+    details.querySelector("summary").focus();
   });
 
   document.addEventListener("htmx:afterSettle", function (event) {

@@ -68,7 +68,7 @@ def test_a_card_keeps_its_other_moves_in_a_menu(person):
     paula.goto("/projects/MORN/")
     card = paula.locator(f"#card-{task.key}")
     expect(card.get_by_role("button", name=f"Approve: {task.key}")).to_be_visible()
-    cancel = card.get_by_role("button", name=f"Cancel: {task.key}")
+    cancel = card.get_by_role("button", name=f"Cancel task: {task.key}")
     expect(cancel).to_be_hidden()
     card.locator("summary", has_text="More").click()
     cancel.click()
@@ -91,3 +91,34 @@ def test_board_and_task_page_on_a_phone(person, shot, scheme):
     start = sam.get_by_role("button", name=f"Start: {task.key}")
     expect(start).to_have_class(re.compile(r"\bprimary\b"))
     shot(sam, "task")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_a_cards_edge_is_its_kind_and_a_folded_count_one_line(person, shot, scheme):
+    """At 1366px a card's coloured edge is its kind's colour, the colour of
+    its kind badge (as in the calendar), whatever its priority; the folded
+    Done and Cancelled columns keep their counter beside their title."""
+    paula = person("producer", color_scheme=scheme, **LAPTOP)
+    paula.goto("/projects/MORN/")
+    cards = paula.locator(".card")
+    kinds = set()
+    for index in range(cards.count()):
+        card = cards.nth(index)
+        badge = card.locator("dd[class*='kind-']")
+        kinds.add(badge.get_attribute("class"))
+        edge = card.evaluate("card => getComputedStyle(card).borderLeftColor")
+        assert edge == badge.evaluate("dd => getComputedStyle(dd).color"), (
+            card.get_attribute("id")
+        )
+    assert len(kinds) > 3, "the demo board shows several kinds"
+    for status in ("done", "cancelled"):
+        title = paula.locator(f"section.status-{status} .column-title")
+        # The bottom of the title's words: a counter below it has wrapped.
+        words_bottom = title.evaluate(
+            "h2 => { const words = document.createRange();"
+            " words.selectNodeContents(h2.firstChild);"
+            " return words.getBoundingClientRect().bottom; }"
+        )
+        count = title.locator(".count").bounding_box()
+        assert count["y"] < words_bottom, f"{status}'s count wrapped under its title"
+    shot(paula, "board-edges")

@@ -63,3 +63,21 @@ def test_ap_starts_a_task_from_a_phone(person, shot):
     shot(sam, "started")
     task.refresh_from_db()
     assert task.status == Task.Status.IN_PROGRESS
+
+
+def test_every_project_tab_is_in_view_on_a_phone(person, shot):
+    """On a 390px phone the five tabs of a production are all on screen (on
+    a second row if need be), the current one (Crew) too, without scrolling."""
+    paula = person("producer", **PHONE)
+    paula.goto("/projects/MORN/crew/")
+    tabs = paula.locator(".project-nav .tabs a")
+    expect(tabs).to_have_count(5)
+    for index in range(5):
+        box = tabs.nth(index).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390, tabs.nth(
+            index
+        ).inner_text()
+    current = paula.locator('.tabs a[aria-current="page"]')
+    expect(current).to_have_text("Crew")
+    expect(current).to_be_in_viewport(ratio=1)
+    shot(paula, "crew-tabs")

@@ -70,3 +70,29 @@ def test_the_bar_acts_on_the_ticked_rows_and_shows_what_is_left(person):
     }
     expect(paula.get_by_label("Select all on this page")).not_to_be_checked()
     assert re.search(r"/projects/MORN/tasks/$", paula.url)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_bulk_bars_buttons_are_secondary_in_a_marked_bar(person, shot, scheme):
+    """The bar's Assign, Set due date and Move look like the filter's button
+    (secondary: the page keeps one primary), and the bar itself is framed in
+    the accent colour so it stands out over the table."""
+    paula = person("producer", color_scheme=scheme, **LAPTOP)
+    paula.goto("/projects/MORN/tasks/")
+    paula.get_by_label("Select MORN-3", exact=True).check()
+    bar = paula.get_by_role("group", name="With the selected tasks")
+    expect(bar).to_be_visible()
+
+    def style(locator, name):
+        return locator.evaluate(f"element => getComputedStyle(element).{name}")
+
+    filter_button = paula.locator(".filter-actions button")
+    for name in ("Assign", "Set due date", "Move"):
+        button = bar.get_by_role("button", name=name, exact=True)
+        assert style(button, "backgroundColor") == style(
+            filter_button, "backgroundColor"
+        ), name
+        assert style(button, "color") == style(filter_button, "color"), name
+    accent = paula.get_by_role("link", name="Download CSV")
+    assert style(bar, "borderTopColor") == style(accent, "color")
+    shot(paula, "bulk-bar")

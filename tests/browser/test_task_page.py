@@ -132,3 +132,32 @@ def test_with_no_next_step_left_the_focus_is_on_the_status(person):
     expect(sam.locator("#task-state .moves")).to_have_count(0)
     task.refresh_from_db()
     assert task.reviewer.username != "ap"
+
+
+def test_the_note_form_goes_back_and_cancel_task_sits_apart(person, shot):
+    """With the note form open, Back closes it (the note dropped, the focus
+    on its toggle); "Cancel task" sits below, apart from the form's buttons."""
+    task = first(Task.Status.REVIEW, assignee__username="ap")
+    paula = person("producer", **LAPTOP)
+    paula.goto(f"/tasks/{task.key}/")
+    toggle = paula.locator("details.move-with-note > summary")
+    toggle.click()
+    note = paula.get_by_label("What needs to change?")
+    note.fill("Half a thought")
+    send = paula.get_by_role("button", name=f"Send request: {task.key}")
+    cancel = paula.get_by_role("button", name=f"Cancel task: {task.key}")
+    back = paula.get_by_role("link", name="Back", exact=True)
+    assert send.bounding_box()["y"] == back.bounding_box()["y"]
+    gap = cancel.bounding_box()["y"] - (
+        send.bounding_box()["y"] + send.bounding_box()["height"]
+    )
+    assert gap >= 12, "Cancel task is set apart from the note's buttons"
+    shot(paula, "note-open")
+    back.click()
+    expect(note).to_be_hidden()
+    expect(toggle).to_be_focused()
+    expect(paula).to_have_url(re.compile(rf"/tasks/{task.key}/$"))
+    toggle.click()
+    expect(note).to_have_value("")
+    task.refresh_from_db()
+    assert task.status == Task.Status.REVIEW

@@ -32,13 +32,14 @@ K = Task.Kind
 P = Task.Priority
 
 PEOPLE = {
-    # username: (first name, last name)
-    "producer": ("Paula", "Reyes"),
-    "ap": ("Sam", "Okafor"),
-    "ap2": ("Jo", "Lindqvist"),
-    "editor": ("Eddie", "Marsh"),
-    "writer": ("Wren", "Adeyemi"),
-    "outsider": ("Olive", "Stone"),
+    # username: (first name, last name, phone). The numbers are from Ofcom's
+    # ranges kept for drama, so none of them rings anyone.
+    "producer": ("Paula", "Reyes", "+44 20 7946 0102"),
+    "ap": ("Sam", "Okafor", "+44 7700 900213"),
+    "ap2": ("Jo", "Lindqvist", "+44 7700 900348"),
+    "editor": ("Eddie", "Marsh", "+44 7700 900472"),
+    "writer": ("Wren", "Adeyemi", "+44 7700 900586"),
+    "outsider": ("Olive", "Stone", "+44 161 496 0731"),
 }
 
 MORN_CREW = {
@@ -165,13 +166,14 @@ def seed_base() -> bool:
     if Project.objects.filter(code="MORN").exists():
         return False
     users = {}
-    for username, (first, last) in PEOPLE.items():
+    for username, (first, last, phone) in PEOPLE.items():
         user, _ = User.objects.get_or_create(
             username=username,
             defaults={
                 "first_name": first,
                 "last_name": last,
                 "email": f"{username}@slate.example",
+                "phone": phone,
             },
         )
         user.set_password(PASSWORD)
