@@ -120,12 +120,26 @@ SQLITE_OPTIONS = {
     ),
 }
 
+
+def without_parallel_workers(database: dict) -> None:
+    """Slate's queries are small and read through indexes; PostgreSQL ran the
+    calendar's union of a month's parts in parallel workers, whose start took
+    three times what the parts take (BENCHMARKS.md), and each request's
+    workers compete for the same few cores."""
+    options = database.setdefault("OPTIONS", {})
+    options["options"] = (
+        options.get("options", "") + " -c max_parallel_workers_per_gather=0"
+    ).strip()
+
+
 if os.environ.get("DATABASE_URL"):
     DATABASES = {
         "default": dj_database_url.parse(
             os.environ["DATABASE_URL"], conn_max_age=60, conn_health_checks=True
         )
     }
+    if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        without_parallel_workers(DATABASES["default"])
 else:
     DATABASES = {
         "default": {

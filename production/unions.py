@@ -16,10 +16,10 @@ class Template:
 
 
 class Parts:
-    """Parts of one UNION ALL, each a count or the first ids of a template
-    query with its stand-in values replaced (views/calendar.py: a part per
-    day of the month, each read through an index, where one query for the
-    month would read every task in it). The template is compiled once:
+    """Parts of one UNION ALL, each the first ids of a template query with
+    its stand-in values replaced (views/calendar.py: a part per day of the
+    month, each read through an index, where one query for the month would
+    read every task in it). The template is compiled once:
     compiling a query costs as much as running it, and a month has 42 days.
     """
 
@@ -33,12 +33,9 @@ class Parts:
         """The ids of `tasks`, in this order."""
         return Template(tasks.order_by(*order).values_list("pk"))
 
-    def add(
-        self, key, template: Template, values: list[tuple], limit: int | None = None
-    ):
+    def add(self, key, template: Template, values: list[tuple], limit: int):
         """The part `key`: `template` with its stand-ins replaced, `values`
-        being (field, stand-in, value); its first `limit` ids, or (None) its
-        count."""
+        being (field, stand-in, value); its first `limit` ids."""
         if template.compiled is None:
             stand_ins = [self._prep(field, stand_in) for field, stand_in, _ in values]
             # A template of one time zone holds the other zones' stand-ins not.
@@ -51,13 +48,10 @@ class Parts:
         )
         n = len(self.keys)
         # Django's own SQL with placeholders; every value goes in params.
-        if limit is None:
-            self.sql.append(f"SELECT {n}, COUNT(*) FROM ({compiled.sql}) AS part{n}")  # noqa: S608
-        else:
-            self.sql.append(
-                f"SELECT {n}, part{n}.* FROM ({compiled.sql} LIMIT %s) AS part{n}"  # noqa: S608
-            )
-            params.append(limit)
+        self.sql.append(
+            f"SELECT {n}, part{n}.* FROM ({compiled.sql} LIMIT %s) AS part{n}"  # noqa: S608
+        )
+        params.append(limit)
         self.params += params
         self.keys.append(key)
 

@@ -38,6 +38,13 @@ class Move:
     action: str
     needs_note: bool = False
 
+    def __post_init__(self):
+        # Plain strings, not Task.Status members: a board writes a move's
+        # target into a few hundred attributes, and a member's str() goes
+        # through the enum's machinery each time. Equal either way.
+        object.__setattr__(self, "source", str(self.source))
+        object.__setattr__(self, "target", str(self.target))
+
     @property
     def is_decision(self) -> bool:
         """A final decision (approve, decide a pitch, cancel, reopen, restore)."""

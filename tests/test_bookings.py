@@ -5,7 +5,7 @@ import zoneinfo
 
 import pytest
 
-from production import services
+from production import bookings, services
 from production.bookings import conflict_message, conflicts_for, conflicts_with
 from production.models import Task
 
@@ -189,3 +189,56 @@ def test_a_long_slot_clashes_with_one_that_starts_many_slots_later(morn, book, a
     assert keys(found[day_long.pk]) == keys([*shorts, evening])
     assert all(keys(found[short.pk]) == [day_long.key] for short in shorts)
     assert later.pk not in found
+
+
+@pytest.mark.parametrize(
+    ("guests", "locations"),
+    [
+        (["chef ana ruiz"], []),
+        ([], ["studio b"]),
+        # Three of each: padded to four, the spare place repeating one.
+        (["chef ana ruiz", "guest 1", "nobody"], ["studio b", "remote", "roof"]),
+    ],
+)
+def test_the_compiled_clash_query_finds_what_the_orm_finds(
+    morn, nite, book, ap2, outsider, guests, locations
+):
+    """The clash query is compiled once for each size of its lists
+    (production/prepared.py); run with real values, it reads the rows the
+    ORM's queryset reads, across both productions of the viewer."""
+    for project, by in ((morn, ap2), (nite, outsider)):
+        book(project, starts=at(9), guest="Chef Ana Ruiz", location="Studio B", by=by)
+        book(project, starts=at(9, 20), guest=" GUEST 1 ", location="Remote", by=by)
+        book(project, starts=at(22), guest="Late", location="Roof", by=by)
+    before, after = at(21), at(8)
+    projects = sorted({morn.pk, nite.pk}) if locations else []
+    expected = list(
+        bookings.clash_candidates(ap2.pk, before, after, guests, projects, locations)
+    )
+    query = bookings._clash_query(
+        bookings._bucket(len(guests)),
+        bookings._bucket(len(projects)),
+        bookings._bucket(len(locations)),
+    )
+    found = query.rows(
+        ap2.pk,
+        before,
+        after,
+        *bookings._padded(set(guests)),
+        *bookings._padded(set(projects)),
+        *bookings._padded(set(locations)),
+    )
+    assert found == expected
+    assert len(found) >= 2
+
+
+def test_a_board_of_more_bookings_reuses_the_compiled_clash_query(morn, book, ap):
+    """Three guests and four share one compiled form: a board does not
+    compile its clash query again when a few more bookings are on show."""
+    three = [book(morn, starts=at(9), guest=f"Guest {n}") for n in range(3)]
+    bookings._clash_query.cache_clear()
+    assert conflicts_for(three, user=ap) == {}
+    again = book(morn, starts=at(9, 10), guest="Guest 0")
+    four = [*three, again, book(morn, starts=at(9, 20), guest="Guest 3")]
+    assert keys(conflicts_for(four, user=ap)[three[0].pk]) == [again.key]
+    assert bookings._clash_query.cache_info().currsize == 1

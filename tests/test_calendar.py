@@ -679,3 +679,87 @@ def _day_html(response, day: dt.date) -> str:
     start = html.index(f'<time datetime="{day.isoformat()}">')
     end = html.find('<li class="cal-day', start)
     return html[start : end if end != -1 else len(html)]
+
+
+@time_machine.travel(dt.datetime(2026, 11, 20, 9, 0, tzinfo=UTC))
+def test_a_booking_due_on_its_slot_day_counts_once(
+    load_project, producer, book, client_for
+):
+    """Five slots on a day, four of them bookings due that day: three and
+    "+2 more", not "+6"; the fifth's due date shows on its own day."""
+    day, other = dt.date(2026, 12, 14), dt.date(2026, 12, 15)
+    for hour in range(9, 13):
+        book(
+            load_project,
+            starts=dt.datetime(2026, 12, 14, hour, 0, tzinfo=UTC),
+            guest=f"Guest {hour}",
+            due_date=day,
+        )
+    elsewhere = book(
+        load_project,
+        starts=dt.datetime(2026, 12, 14, 16, 0, tzinfo=UTC),
+        guest="Late guest",
+        due_date=other,
+    )
+    page = client_for(producer).get(
+        reverse("project-calendar", args=["LOAD"]), {"month": "2026-12"}
+    )
+    assert len(entries_by_day(page)[day]) == 3
+    assert "+2 more" in _day_html(page, day), "four slots and the fifth"
+    assert entries_by_day(page)[other] == [elsewhere.key]
+    assert "more" not in _day_html(page, other)
+
+
+@time_machine.travel(dt.datetime(2026, 11, 20, 9, 0, tzinfo=UTC))
+def test_slots_at_the_grid_edges_are_counted_on_their_local_day(
+    auckland, nite, book, producer, ap2, outsider, client_for
+):
+    """December's grid runs from Monday 30 November to Sunday 3 January: four
+    slots on its first day in Auckland (the day before in UTC) and four on
+    its last in New York (the day after in UTC) show three and "+1 more"."""
+    for minute in range(4):
+        book(
+            auckland,
+            starts=dt.datetime(2026, 11, 29, 12, minute, tzinfo=UTC),
+            guest=f"Early {minute}",
+        )
+        book(
+            nite,
+            by=outsider,
+            starts=dt.datetime(2027, 1, 4, 3, 30 + minute, tzinfo=UTC),
+            guest=f"Late {minute}",
+        )
+    first, last = dt.date(2026, 11, 30), dt.date(2027, 1, 3)
+    for user, code, day in ((producer, "KIA", first), (ap2, "NITE", last)):
+        page = client_for(user).get(
+            reverse("project-calendar", args=[code]), {"month": "2026-12"}
+        )
+        assert len(entries_by_day(page)[day]) == 3
+        assert "+1 more" in _day_html(page, day)
+
+
+@time_machine.travel(dt.datetime(2026, 11, 20, 9, 0, tzinfo=UTC))
+def test_my_calendar_counts_someone_elses_booking_on_my_busy_day(
+    load_project, producer, ap, book, client_for
+):
+    """Three of mine due and a booking of the producer's due on its slot's
+    day: my three and "+1 more" (the slot; its due date is not mine)."""
+    day = dt.date(2026, 12, 16)
+    for n in range(3):
+        services.task_create(
+            project=load_project,
+            by=producer,
+            title=f"Mine {n}",
+            due_date=day,
+            assignee=ap,
+        )
+    book(
+        load_project,
+        starts=dt.datetime(2026, 12, 16, 10, 0, tzinfo=UTC),
+        guest="Their guest",
+        due_date=day,
+        assignee=producer,
+    )
+    page = client_for(ap).get(reverse("my-calendar"), {"month": "2026-12"})
+    assert len(entries_by_day(page)[day]) == 3
+    assert "+1 more" in _day_html(page, day)

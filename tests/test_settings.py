@@ -124,3 +124,23 @@ def test_an_unknown_site_time_zone_stops_slate_with_a_sentence(zone):
     result = manage("check", DEBUG="1", TIME_ZONE=zone)
     assert result.returncode != 0
     assert f"TIME_ZONE={zone!r} is not a time zone" in result.stderr
+
+
+@pytest.mark.django_db
+def test_postgresql_connections_run_without_parallel_workers():
+    """Slate's small indexed queries lose more to starting parallel workers
+    than the workers save (BENCHMARKS.md): each PostgreSQL connection turns
+    them off, keeping any options the address already gave."""
+    from django.db import connection
+
+    from production.settings import without_parallel_workers
+
+    database = {"OPTIONS": {"options": "-c statement_timeout=5000"}}
+    without_parallel_workers(database)
+    assert database["OPTIONS"]["options"] == (
+        "-c statement_timeout=5000 -c max_parallel_workers_per_gather=0"
+    )
+    if connection.vendor == "postgresql":  # the test database's own connection
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW max_parallel_workers_per_gather")
+            assert cursor.fetchone() == ("0",)

@@ -120,6 +120,10 @@ def _cards(tasks, project, user, role) -> list[Task]:
     a filter or a reverse() per card.
     """
     tasks = label_rows(list(tasks))
+    # request.user is a lazy proxy, each attribute read through it a lookup;
+    # the rules read the viewer's id for every card. Logged in: the view
+    # requires it.
+    user = User(pk=user.pk)
     move_link = TaskLinks("task-move")
     labels = DayLabels()
     for task in tasks:
@@ -263,6 +267,14 @@ def _cards_of(queries, values, parts) -> list[Task]:
     return [CARD_ROW.load(row)[0] for row in rows]
 
 
+@functools.cache
+def _note_field() -> dict:
+    """The drop dialog's note field, the same on every board: rendered once
+    per process rather than through the form's widget templates each time."""
+    field = MoveForm(auto_id="drop-%s")["note"]
+    return {"id": field.id_for_label, "label": field.label, "html": str(field)}
+
+
 def _next_page(page: int, count: int) -> int | None:
     return page + 1 if page < _pages(count) else None
 
@@ -311,7 +323,7 @@ def board(request, code):
     for task in cards:
         columns[task.status].tasks.append(task)
     board_path = reverse("project-board", args=[project.code])
-    _write_cards(request, columns.values(), filters, project)
+    _write_cards(request, columns.values(), filters, project, board_path)
     compact = request.GET.get("density") == COMPACT
     context = {
         "project": project,
@@ -322,7 +334,7 @@ def board(request, code):
         "compact": compact,
         "density_url": _with_query(board_path, _density_toggled(filters, compact)),
         # A card dragged to a move that needs a note asks for it here.
-        "note_form": MoveForm(auto_id="drop-%s"),
+        "note_field": _note_field(),
         # A production with no tasks yet says what to do next instead.
         "getting_started": not (counts or form.active or project.archived),
     }
@@ -365,7 +377,8 @@ def board_more(request, code):
         next_page=page + 1 if len(tasks) > wanted_cards else None,
     )
     # The first new card's link takes the keyboard focus.
-    _write_cards(request, [column], filters, project, focus=True)
+    board_path = reverse("project-board", args=[project.code])
+    _write_cards(request, [column], filters, project, board_path, focus=True)
     context = {"project": project, "column": column}
     return render_on_project_clock(
         request, "production/board.html#cards", context, project
@@ -382,14 +395,13 @@ def _density_toggled(filters, compact: bool):
     return toggled
 
 
-def _write_cards(request, columns, filters, project, *, focus=False):
+def _write_cards(request, columns, filters, project, board_path, *, focus=False):
     """Each column's cards as HTML and its Show more links, filters kept:
     the board deepened (without JavaScript) and the next cards (htmx).
 
     A move from a card comes back to this board, filters and all.
     """
     token = get_token(request)
-    board_path = reverse("project-board", args=[project.code])
     more_path = reverse("board-more", args=[project.code])
     board_url = _with_query(board_path, filters)
     for column in columns:

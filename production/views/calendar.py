@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from production import dates, ical
-from production.access import get_project, projects_for, tasks_for
+from production.access import get_project, projects_for, tasks_for, tasks_of
 from production.bookings import conflicts_for, slot_end, slot_start
 from production.filters import TaskFilterForm, crew_and_episodes
 from production.models import Task
@@ -164,6 +164,50 @@ def _local_day(day: dt.date, zone: str) -> tuple[dt.datetime, dt.datetime]:
     )
 
 
+def _counts(days: list[Day], tasks, *, zones: list[str], due_of) -> dict:
+    """{(kind, day, zone): how many}: each day's due dates ("due", zone None)
+    and slots ("slot", the slot's time zone), as fill_month shows them.
+
+    Two queries whatever the size of the month: the due dates counted by
+    day through the (project, due date) index, and the month's bookings,
+    each placed on its production's local day here. Forty-two days' counts
+    as parts of one union cost PostgreSQL more to plan than to run.
+    """
+    dates = {day.date for day in days}
+    per_part = dict.fromkeys(
+        [("due", date, None) for date in dates]
+        + [("slot", date, zone) for date in dates for zone in zones],
+        0,
+    )
+    first, last = days[0].date, days[-1].date
+    due = tasks if due_of is None else tasks.filter(assignee=due_of)
+    for date, count in (
+        due.filter(due_date__range=(first, last))
+        .values_list("due_date")
+        .annotate(count=Count("pk"))
+        .order_by()
+    ):
+        per_part["due", date, None] = count
+    midnight = dt.datetime.combine(first, dt.time.min, tzinfo=dt.UTC)
+    bookings = tasks.filter(
+        kind=Task.Kind.BOOKING,
+        starts_at__gte=midnight - ZONE_MARGIN,
+        starts_at__lt=midnight + dt.timedelta(days=len(days)) + ZONE_MARGIN,
+    ).values_list("starts_at", "due_date", "assignee_id", "project__time_zone")
+    # Counted, not listed: no need for the model's order.
+    bookings = bookings.order_by()
+    local = {zone: ZoneInfo(zone) for zone in zones}
+    for starts_at, due_date, assignee_id, zone in bookings:
+        date = starts_at.astimezone(local[zone]).date()
+        if date not in dates:
+            continue
+        per_part["slot", date, zone] += 1
+        # Its slot shows instead of its due date on the same day.
+        if due_date == date and (due_of is None or assignee_id == due_of.pk):
+            per_part["due", date, None] -= 1
+    return per_part
+
+
 def fill_month(weeks, tasks, *, user, zones: list[str], due_of=None, expanded=None):
     """Each day of the grid with its first ENTRIES_PER_DAY entries (or all,
     for the `expanded` day) and how many more it has; {day: its count}.
@@ -174,8 +218,8 @@ def fill_month(weeks, tasks, *, user, zones: list[str], due_of=None, expanded=No
     shows too only when it falls on another day. `due_of` limits due dates
     to one person's tasks (my calendar).
 
-    Three queries whatever the size of the month: each day's counts, each
-    day's first ids, and those tasks; then the shown bookings' clashes.
+    Four queries whatever the size of the month: the counts (_counts' two),
+    each day's first ids, and those tasks; then the shown bookings' clashes.
     """
     days = [day for week in weeks for day in week]
     several = len(zones) > 1
@@ -202,14 +246,7 @@ def fill_month(weeks, tasks, *, user, zones: list[str], due_of=None, expanded=No
                 found.append(("starts_at", stand_in, value))
         return found
 
-    counted = {("due", None): Parts.template(due)} | {
-        ("slot", zone): Parts.template(slots) for zone, slots in slot_templates.items()
-    }
-    counts = Parts(tasks.db)
-    for day in days:
-        for (kind, zone), template in counted.items():
-            counts.add((kind, day.date, zone), template, values(day.date))
-    per_part = dict(counts.rows())
+    per_part = _counts(days, tasks, zones=zones, due_of=due_of)
     per_day = dict.fromkeys((day.date for day in days), 0)
     for (_, date, _), count in per_part.items():
         per_day[date] += count
@@ -343,8 +380,9 @@ def project_calendar(request, code):
     """A production's due dates and booking slots, by month."""
     project, _ = get_project(request.user, code)
     form = _filter_form(request, project=project)
-    tasks = tasks_for(request.user).filter(project=project)
-    context = _month_context(request, tasks, form, zones=[project.time_zone])
+    context = _month_context(
+        request, tasks_of([project.pk]), form, zones=[project.time_zone]
+    )
     context["project"] = project
     return _render(request, context)
 
@@ -358,11 +396,10 @@ def my_calendar(request):
     running = dict(
         projects_for(request.user).filter(archived=False).values_list("pk", "time_zone")
     )
-    # By their ids, so that a day's due dates are read through the
-    # (project, due date) index rather than all of my tasks for each day.
-    tasks = tasks_for(request.user).filter(project_id__in=running)
     zones = sorted(set(running.values()))
-    context = _month_context(request, tasks, form, zones=zones, due_of=request.user)
+    context = _month_context(
+        request, tasks_of(running), form, zones=zones, due_of=request.user
+    )
     context["feed"] = _feed(request)
     return _render(request, context)
 

@@ -13,7 +13,10 @@ os.environ.setdefault("SECRET_KEY", "slate-benchmark-only-not-secret")
 os.environ["DEBUG"] = "0"
 
 from production.settings import *  # noqa: E402, F403
-from production.settings import SQLITE_OPTIONS  # noqa: E402
+from production.settings import (  # noqa: E402
+    SQLITE_OPTIONS,
+    without_parallel_workers,
+)
 
 try:
     BENCH_DB = os.environ["SLATE_BENCH_DB"]
@@ -28,6 +31,7 @@ if BENCH_DB.startswith(("postgres://", "postgresql://")):
     import dj_database_url
 
     DATABASES = {"default": dj_database_url.parse(BENCH_DB, conn_max_age=60)}
+    without_parallel_workers(DATABASES["default"])
 else:
     DATABASES = {
         "default": {
