@@ -290,15 +290,19 @@ def _send_up(task: Task, by, note: str) -> None:
     )
 
 
+def _set_archived(task: Task, archived: bool) -> None:
+    task.archived = archived
+    task.version += 1
+    task.save(update_fields=["archived", "version", "updated_at"])
+
+
 @transaction.atomic
 def task_archive(*, task: Task, by) -> Task:
     """Hide a task from the pages; its record stays."""
     current = _locked(task)
     role = role_on(by, current.project_id)
     workflow.require_archive(current, role)
-    current.archived = True
-    current.version += 1
-    current.save(update_fields=["archived", "version", "updated_at"])
+    _set_archived(current, True)
     _record(current, by, Activity.Verb.ARCHIVED)
     _refresh(task, current)
     return task
@@ -311,9 +315,7 @@ def task_restore(*, task: Task, by) -> Task:
     role = role_on(by, current.project_id)
     workflow.require_restore(current, role)
     if current.archived:  # restored twice at once: the second changes nothing
-        current.archived = False
-        current.version += 1
-        current.save(update_fields=["archived", "version", "updated_at"])
+        _set_archived(current, False)
         # A change of the archived field, not a verb of its own: the history
         # reads it as "restored the task" (views/tasks.py).
         _record(

@@ -41,6 +41,12 @@ def entry_for(response, key):
     return None
 
 
+def due_on(day: dt.date, count: int, title: str, **fields) -> None:
+    """`count` tasks titled "<title> 0", "<title> 1"… due on `day`."""
+    for n in range(count):
+        services.task_create(title=f"{title} {n}", due_date=day, **fields)
+
+
 @pytest.fixture
 def book(producer):
     """A booking with a slot, created the way the producer would."""
@@ -621,22 +627,8 @@ def test_my_calendar_counts_only_my_due_dates_beyond_three(
 ):
     """Five of mine and three of someone else's due on a day: three and "+2 more"."""
     day = dt.date(2026, 12, 11)
-    for n in range(5):
-        services.task_create(
-            project=load_project,
-            by=producer,
-            title=f"Mine {n}",
-            due_date=day,
-            assignee=ap,
-        )
-    for n in range(3):
-        services.task_create(
-            project=load_project,
-            by=producer,
-            title=f"Theirs {n}",
-            due_date=day,
-            assignee=producer,
-        )
+    due_on(day, 5, "Mine", project=load_project, by=producer, assignee=ap)
+    due_on(day, 3, "Theirs", project=load_project, by=producer, assignee=producer)
     page = client_for(ap).get(reverse("my-calendar"), {"month": "2026-12"})
     assert len(entries_by_day(page)[day]) == 3
     assert "+2 more" in _day_html(page, day)
@@ -745,14 +737,7 @@ def test_my_calendar_counts_someone_elses_booking_on_my_busy_day(
     """Three of mine due and a booking of the producer's due on its slot's
     day: my three and "+1 more" (the slot; its due date is not mine)."""
     day = dt.date(2026, 12, 16)
-    for n in range(3):
-        services.task_create(
-            project=load_project,
-            by=producer,
-            title=f"Mine {n}",
-            due_date=day,
-            assignee=ap,
-        )
+    due_on(day, 3, "Mine", project=load_project, by=producer, assignee=ap)
     book(
         load_project,
         starts=dt.datetime(2026, 12, 16, 10, 0, tzinfo=UTC),

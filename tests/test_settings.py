@@ -38,10 +38,9 @@ def manage(*args, **env):
     )
 
 
-def test_production_settings_pass_the_deploy_check():
-    """With DEBUG off, a real key, hosts and a mail server, `check --deploy`
-    finds nothing (without a mail server it refuses the console e-mail)."""
-    result = manage(
+def deploy_check(**env):
+    """`check --deploy` under production settings with a real key, hosts and a mail server."""
+    return manage(
         "check",
         "--deploy",
         "--fail-level",
@@ -49,23 +48,21 @@ def test_production_settings_pass_the_deploy_check():
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="slate.example",
         EMAIL_HOST="smtp.slate.example",
-        SITE_URL="https://slate.example",
+        **env,
     )
+
+
+def test_production_settings_pass_the_deploy_check():
+    """With DEBUG off, a real key, hosts and a mail server, `check --deploy`
+    finds nothing (without a mail server it refuses the console e-mail)."""
+    result = deploy_check(SITE_URL="https://slate.example")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
 def test_deploy_check_warns_when_site_url_is_left_local():
     """Without SITE_URL, `check --deploy` says the e-mails' links would lead nowhere."""
-    result = manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        SECRET_KEY=secrets.token_urlsafe(50),
-        ALLOWED_HOSTS="slate.example",
-        EMAIL_HOST="smtp.slate.example",
-    )
+    result = deploy_check()
     assert result.returncode != 0
     assert "slate.W001" in result.stderr + result.stdout
     assert "Set SITE_URL" in result.stderr + result.stdout
