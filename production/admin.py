@@ -5,7 +5,8 @@ from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
 
-from production import dates
+from production import dates, services
+from production.changes import bump_revision
 from production.models import (
     Activity,
     Comment,
@@ -39,6 +40,10 @@ class SlateUserAdmin(UserAdmin):
     list_display = ["username", "display_name", "first_name", "last_name", "email"]
     search_fields = [*UserAdmin.search_fields, "display_name", "phone"]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.person_changed(obj)
+
 
 class DrillDownChangeList(ChangeList):
     """Django's change list, refusing an impossible date drill-down like any
@@ -63,6 +68,38 @@ class DrillDownAdmin(admin.ModelAdmin):
         return DrillDownChangeList
 
 
+class ShownOnPagesAdmin(admin.ModelAdmin):
+    """Records a production's pages show: an edit or a deletion here counts as a
+    change to the production, as the app's own writes do (changes.py), so open
+    pages bring it on their next poll instead of answering "unchanged".
+    Django's admin runs each save and deletion in a transaction."""
+
+    def productions_of(self, records) -> list[int]:
+        """The ids of the productions whose pages show these records."""
+        return list(records.values_list("project_id", flat=True))
+
+    def _bump(self, project_ids) -> None:
+        for project_id in sorted(set(project_ids) - {None}):
+            bump_revision(project_id)
+
+    def _one(self, obj):
+        return type(obj)._default_manager.filter(pk=obj.pk)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        self._bump(self.productions_of(self._one(obj)))
+
+    def delete_model(self, request, obj):
+        project_ids = self.productions_of(self._one(obj))
+        super().delete_model(request, obj)
+        self._bump(project_ids)
+
+    def delete_queryset(self, request, queryset):
+        project_ids = self.productions_of(queryset)
+        super().delete_queryset(request, queryset)
+        self._bump(project_ids)
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
     fk_name = "project"
@@ -80,22 +117,25 @@ class EpisodeInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(ShownOnPagesAdmin):
     list_display = ["code", "name", "kind", "starts_on", "ends_on", "archived"]
     list_filter = ["kind", "archived"]
     search_fields = ["code", "name"]
     inlines = [EpisodeInline, MembershipInline]
 
+    def productions_of(self, records) -> list[int]:
+        return list(records.values_list("pk", flat=True))
+
 
 @admin.register(Episode)
-class EpisodeAdmin(admin.ModelAdmin):
+class EpisodeAdmin(ShownOnPagesAdmin):
     list_display = ["project", "number", "title", "air_date"]
     list_filter = ["project"]
     search_fields = ["title", "project__code"]
 
 
 @admin.register(CrewRole)
-class CrewRoleAdmin(admin.ModelAdmin):
+class CrewRoleAdmin(ShownOnPagesAdmin):
     list_display = [
         "name",
         "project",
@@ -107,9 +147,16 @@ class CrewRoleAdmin(admin.ModelAdmin):
     list_filter = ["can_manage_crew", "can_assign", "can_approve", "project"]
     search_fields = ["name"]
 
+    def productions_of(self, records) -> list[int]:
+        # A standard role (no production) is every production's that uses it.
+        used = Membership.objects.filter(role__in=records)
+        return super().productions_of(records) + list(
+            used.values_list("project_id", flat=True)
+        )
+
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ShownOnPagesAdmin):
     list_display = ["user", "project", "role", "reports_to", "joined_at"]
     list_filter = ["project", "role"]
     search_fields = ["user__username", "user__first_name", "user__last_name"]
@@ -144,7 +191,7 @@ class CommentInline(admin.TabularInline):
 
 
 @admin.register(Task)
-class TaskAdmin(DrillDownAdmin):
+class TaskAdmin(DrillDownAdmin, ShownOnPagesAdmin):
     form = TaskAdminForm
     list_display = [
         "key",
@@ -164,12 +211,22 @@ class TaskAdmin(DrillDownAdmin):
     autocomplete_fields = ["assignee", "reviewer", "created_by"]
     inlines = [CommentInline]
 
+    def save_model(self, request, obj, form, change):
+        # A form opened on the task before this edit is refused as stale,
+        # as after any other edit (services.task_update), not saved over it.
+        if change:
+            obj.version += 1
+        super().save_model(request, obj, form, change)
+
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(ShownOnPagesAdmin):
     list_display = ["task", "author", "created_at"]
     search_fields = ["body", "task__key"]
     list_select_related = ["task", "author"]
+
+    def productions_of(self, records) -> list[int]:
+        return list(records.values_list("task__project_id", flat=True))
 
 
 @admin.register(Activity)

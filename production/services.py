@@ -730,9 +730,19 @@ def run_of_show_line_remove(*, line: RunOfShowLine, by) -> None:
     line.delete()
 
 
+@transaction.atomic
 def profile_update(*, user: User, display_name: str, email: str, phone: str) -> User:
     """A person's own profile: only these fields, so that a feed token or a
     login written meanwhile stays as it is."""
     user.display_name, user.email, user.phone = display_name, email, phone
     user.save(update_fields=["display_name", "email", "phone"])
+    person_changed(user)
     return user
+
+
+def person_changed(user: User) -> None:
+    """Boards, lists and crew pages name people: their productions' open pages
+    bring the new name or contact on their next poll."""
+    productions = Membership.objects.filter(user=user).values_list("project_id")
+    for project_id in sorted(id for (id,) in productions):
+        bump_revision(project_id)
