@@ -170,6 +170,17 @@ class FilterField(forms.BoundField):
             for option, label in self.field.choices
         ]
 
+    @property
+    def input(self) -> dict:
+        """The search box as the Input widget would write it: its type,
+        name, value and attributes (its own, aria-*, then the id), for the
+        bar to write without the widget's two templates."""
+        attrs = self.build_widget_attrs({})
+        attrs.setdefault("id", self.auto_id)
+        return self.field.widget.get_context(self.html_name, self.value(), attrs)[
+            "widget"
+        ]
+
 
 class TaskFilterForm(forms.Form):
     bound_field_class = FilterField

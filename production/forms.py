@@ -260,36 +260,18 @@ class MembershipForm(LabelsWithoutColon, forms.ModelForm):
         labels = {"reports_to": "Reports to"}
         error_messages = {"role": {"required": "Choose a role."}}
 
-    def __init__(self, *args, project: Project, roles=None, crew=None, **kwargs):
-        """`roles` and `crew` are lists the page already has: no query per form."""
+    def __init__(self, *args, project: Project, **kwargs):
+        """Checks what is sent; the crew page renders its fields itself
+        (views/crew.py), the options from lists it already has."""
         super().__init__(*args, **kwargs)
         self.instance.project = project
         self.fields["role"].queryset = CrewRole.objects.for_project(project)
-        self.fields["role"].empty_label = "Choose a role"
         self.fields["reports_to"].queryset = User.objects.filter(
             memberships__project=project
         )
-        self.fields["reports_to"].empty_label = "Nobody"
-        self.use_choices(roles=roles, crew=crew)
         if self.instance.pk:
-            # A member's change form is two selects in the crew table's row.
+            # A member's change form: their role and boss.
             del self.fields["user"]
-            for field in self.fields.values():
-                field.help_text = ""
-
-    def use_choices(self, *, roles=None, crew=None):
-        """Offer these roles and people without querying again for each form."""
-        if roles is not None:
-            self.fields["role"].choices = [("", "Choose a role")] + [
-                (role.pk, role.name) for role in roles
-            ]
-        if crew is not None:
-            # Nobody reports to themselves.
-            self.fields["reports_to"].choices = [("", "Nobody")] + [
-                (person.pk, str(person))
-                for person in crew
-                if person.pk != self.instance.user_id
-            ]
 
 
 class ProfileForm(LabelsWithoutColon, forms.ModelForm):

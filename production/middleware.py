@@ -1,15 +1,20 @@
 """Slate's own middleware: refuse NUL characters, keep answers private, answer
-htmx with Slate's pages and send it to the login page as a whole page."""
+htmx with Slate's pages and send it to the login page as a whole page, and
+read the session's user with the session."""
 
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib.auth import middleware as auth_middleware
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import render, resolve_url
 from django.utils.cache import patch_cache_control
+from django.utils.functional import SimpleLazyObject
 from django.views.defaults import page_not_found
 from django_htmx.http import HttpResponseClientRedirect
+
+from production import sessions
 
 NUL = "\x00"
 
@@ -108,3 +113,19 @@ class HtmxLoginMiddleware:
             back = request.htmx.current_url_abs_path or request.get_full_path()
             return HttpResponseClientRedirect(redirect_to_login(back).url)
         return response
+
+
+def _user(request):
+    if not hasattr(request, "_cached_user"):
+        request._cached_user = sessions.get_user(request)
+    return request._cached_user
+
+
+class AuthenticationMiddleware(auth_middleware.AuthenticationMiddleware):
+    """Django's, with `request.user` the user read beside the session where
+    it was (production/sessions.py): one round trip to the database fewer
+    on every logged-in request."""
+
+    def process_request(self, request):
+        super().process_request(request)
+        request.user = SimpleLazyObject(lambda: _user(request))

@@ -560,7 +560,18 @@ class Task(models.Model):
             models.Index(fields=["project", "status"], name="task_project_status"),
             models.Index(fields=["project", "due_date"], name="task_project_due"),
             models.Index(fields=["assignee", "status"], name="task_assignee_status"),
-            models.Index(fields=["reviewer", "status"], name="task_reviewer_status"),
+            # What awaits a reviewer, and what waits for nobody on a production,
+            # counted from the index alone and read oldest first (my work).
+            models.Index(
+                fields=[
+                    "reviewer",
+                    "status",
+                    "archived",
+                    "project",
+                    "status_changed_at",
+                ],
+                name="task_review",
+            ),
             # Slots by start; with their end, a booking's clashes (bookings.py)
             # are checked in the index, not in every earlier booking's row.
             models.Index(
@@ -583,6 +594,48 @@ class Task(models.Model):
             models.Index(
                 fields=["project", "status", "archived", "assignee", "due_date"],
                 name="task_load",
+            ),
+            # My work's groups: a person's first tasks of one status in a
+            # range of due dates, in row order, read without a sort.
+            models.Index(
+                fields=[
+                    "assignee",
+                    "status",
+                    "archived",
+                    "due_date",
+                    "-priority",
+                    "key",
+                ],
+                name="task_my_work",
+            ),
+            # A production's pitches, oldest first (my work).
+            models.Index(
+                fields=["project", "status", "archived", "created_at"],
+                name="task_pitches",
+            ),
+            # The calendars (views/calendar.py): a day's first tasks by id
+            # read in order (PostgreSQL walked the primary key without the
+            # id here), and a month's days and slots counted from the index
+            # alone, a production's and a person's.
+            models.Index(
+                fields=["project", "due_date", "id", "archived", "status", "assignee"],
+                name="task_calendar",
+            ),
+            models.Index(
+                fields=["assignee", "due_date", "id", "project", "archived", "status"],
+                name="task_my_calendar",
+            ),
+            models.Index(
+                fields=[
+                    "project",
+                    "starts_at",
+                    "kind",
+                    "archived",
+                    "status",
+                    "due_date",
+                    "assignee",
+                ],
+                name="task_calendar_slot",
             ),
         ]
 

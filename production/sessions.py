@@ -7,9 +7,18 @@ checks are Django's own: sessions stay in the database, so several app
 servers share them and logging out on one ends the session on all; the
 user is refused when inactive, and the session's password hash is checked
 by django.contrib.auth as before.
+
+On PostgreSQL each query is also a round trip to the server, worth more than
+the query: the session and its user are read in one where this process has
+seen the session before and so knows whose it is (a guess, checked against
+the session's data once decoded; a wrong or missing guess costs the user's
+own query, as before).
 """
 
-from django.contrib.auth import BACKEND_SESSION_KEY
+from contextvars import ContextVar
+
+from django.contrib import auth
+from django.contrib.auth import BACKEND_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.models import Session
@@ -35,12 +44,41 @@ _USER = Prepared(
 DJANGO_BACKEND = "django.contrib.auth.backends.ModelBackend"
 USER_BACKEND = "production.sessions.UserBackend"
 
+# Whose each session seen by this process is: session key -> user id. Only a
+# guess to read the user beside the session; emptied when it grows large.
+_OWNERS: dict[str, object] = {}
+_OWNERS_KEPT = 10_000
+
+# The user read beside the session of the request being authenticated, as
+# (user id, row or None), for UserBackend.get_user (see get_user below).
+_READ_BESIDE: ContextVar[tuple | None] = ContextVar("read_beside", default=None)
+
+
+def _user_pk(user_id):
+    try:
+        return User._meta.pk.to_python(user_id)
+    except ValidationError:
+        return None
+
 
 class SessionStore(db.SessionStore):
+    # (user id, the user's row or None): read with the session, if guessed.
+    user_read = None
+
     def _get_session_from_db(self):
-        found = _SESSION.rows(self.session_key)
+        owner = _OWNERS.get(self.session_key)
+        found = (
+            None
+            if owner is None
+            else _SESSION.rows_beside((self.session_key,), _USER, (owner,))
+        )
+        if found is None:
+            found = _SESSION.rows(self.session_key)
+        elif found:
+            user_row = found[0][2:]
+            self.user_read = (owner, None if user_row[0] is None else user_row)
         if found and found[0][1] > timezone.now():
-            data, expire_date = found[0]
+            data, expire_date = found[0][:2]
             return Session(
                 session_key=self.session_key,
                 session_data=data,
@@ -48,6 +86,7 @@ class SessionStore(db.SessionStore):
             )
         # Unknown or expired, as in Django's store: a new key if one is saved.
         self._session_key = None
+        self.user_read = None
         return None
 
     def load(self):
@@ -57,20 +96,56 @@ class SessionStore(db.SessionStore):
         # rather than log everyone out.
         if data.get(BACKEND_SESSION_KEY) == DJANGO_BACKEND:
             data[BACKEND_SESSION_KEY] = USER_BACKEND
+        self._remember_owner(data)
         return data
+
+    def save(self, must_create=False):
+        super().save(must_create)
+        # After a login the next request is read in one query too.
+        self._remember_owner(getattr(self, "_session_cache", {}))
+
+    def read_beside(self) -> tuple | None:
+        """(user id, the user's row or None) if the session's query read the
+        user too; the session is loaded first."""
+        self._get_session()
+        return self.user_read
+
+    def _remember_owner(self, data) -> None:
+        owner = _user_pk(data.get(SESSION_KEY))
+        if owner is None or self.session_key is None:
+            return
+        if len(_OWNERS) >= _OWNERS_KEPT:
+            _OWNERS.clear()
+        _OWNERS[self.session_key] = owner
+
+
+def get_user(request):
+    """django.contrib.auth's get_user (its backend and password-change
+    checks), given the user the session's query read beside it."""
+    session = request.session
+    read = session.read_beside() if isinstance(session, SessionStore) else None
+    token = _READ_BESIDE.set(read)
+    try:
+        return auth.get_user(request)
+    finally:
+        _READ_BESIDE.reset(token)
 
 
 class UserBackend(ModelBackend):
     """Django's ModelBackend (passwords, permissions), with the user of a
-    session read by the compiled query."""
+    session read by the compiled query, or beside the session."""
 
     def get_user(self, user_id):
-        try:
-            pk = User._meta.pk.to_python(user_id)
-        except ValidationError:
+        pk = _user_pk(user_id)
+        if pk is None:
             return None
-        found = _USER.rows(pk)
-        if not found:
+        read = _READ_BESIDE.get()
+        if read is not None and read[0] == pk:
+            row = read[1]
+        else:
+            found = _USER.rows(pk)
+            row = found[0] if found else None
+        if row is None:
             return None
-        user = User.from_db(router.db_for_read(User), _USER_FIELDS, found[0])
+        user = User.from_db(router.db_for_read(User), _USER_FIELDS, row)
         return user if self.user_can_authenticate(user) else None

@@ -246,7 +246,7 @@ def test_overdue_work_stands_out(morn, ap, task_of, client_for):
     done_month = client.get(url, {"month": month_of(done.due_date)})
     shown = entry_for(done_month, done.key)
     assert done.due_date < timezone.localdate()
-    assert shown and not shown.task.is_overdue
+    assert shown and not shown.overdue
 
 
 def test_cancelled_tasks_are_left_out_unless_asked_for(morn, ap, task_of, client_for):
@@ -748,3 +748,93 @@ def test_my_calendar_counts_someone_elses_booking_on_my_busy_day(
     page = client_for(ap).get(reverse("my-calendar"), {"month": "2026-12"})
     assert len(entries_by_day(page)[day]) == 3
     assert "+1 more" in _day_html(page, day)
+
+
+# --- kept days: an edit shows at once ---------------------------------------
+
+
+@time_machine.travel(dt.datetime(2026, 11, 20, 9, 0, tzinfo=UTC))
+@pytest.mark.parametrize("mine", [False, True], ids=["project", "mine"])
+def test_an_edit_shows_on_the_next_render_of_the_same_month(
+    load_project, producer, ap, book, client_for, mine
+):
+    """A day's HTML is kept (views/memo.py), yet a new title, a due date
+    moved to another day, a renamed assignee, a confirmed slot and a new
+    clash each show on the very next visit of the month."""
+    day, next_day = dt.date(2026, 12, 9), dt.date(2026, 12, 10)
+    due = services.task_create(
+        project=load_project, by=producer, title="Old title", due_date=day, assignee=ap
+    )
+    slot = book(
+        load_project,
+        starts=dt.datetime(2026, 12, 11, 9, 0, tzinfo=UTC),
+        guest="Chef",
+        location="Studio A",
+        assignee=ap,
+    )
+    client = client_for(ap)
+    url = reverse("my-calendar") if mine else reverse("project-calendar", args=["LOAD"])
+
+    def visit():
+        return client.get(url, {"month": "2026-12"})
+
+    visit()
+    page = visit()
+    assert "Old title" in _day_html(page, day)
+    assert "not confirmed" in _day_html(page, slot.starts_at.date())
+
+    services.task_update(task=due, by=producer, version=due.version, title="New title")
+    page = visit()
+    assert (
+        "New title" in _day_html(page, day) and "Old title" not in page.content.decode()
+    )
+
+    due.refresh_from_db()
+    services.task_update(task=due, by=producer, version=due.version, due_date=next_day)
+    page = visit()
+    assert due.key not in entries_by_day(page)[day]
+    assert due.key in entries_by_day(page)[next_day]
+    assert "New title" in _day_html(page, next_day)
+
+    services.profile_update(
+        user=ap, display_name="Avery the AP", email=ap.email, phone=ap.phone
+    )
+    slot.refresh_from_db()
+    services.task_update(task=slot, by=producer, version=slot.version, confirmed=True)
+    slot_day = _day_html(visit(), slot.starts_at.date())
+    assert "<dd>Avery the AP</dd>" in slot_day
+    assert "· confirmed" in slot_day and "not confirmed" not in slot_day
+    assert "cal-conflict-note" not in slot_day
+
+    clash = book(
+        load_project,
+        starts=dt.datetime(2026, 12, 11, 9, 15, tzinfo=UTC),
+        guest="Someone else",
+        location="Studio A",
+    )
+    slot_day = _day_html(visit(), slot.starts_at.date())
+    assert "cal-conflict-note" in slot_day and clash.key in slot_day
+
+
+@time_machine.travel(dt.datetime(2026, 11, 20, 9, 0, tzinfo=UTC))
+def test_my_calendar_counts_each_time_zones_slots_on_its_local_day(
+    load_project, auckland, producer, book, client_for
+):
+    """Two slots on 9 December in London and two on 9 December in Auckland
+    (the 8th in UTC): my calendar shows three on the 9th and "+1 more"."""
+    day = dt.date(2026, 12, 9)
+    for minute in range(2):
+        book(
+            load_project,
+            starts=dt.datetime(2026, 12, 9, 10, minute, tzinfo=UTC),
+            guest=f"London {minute}",
+        )
+        book(
+            auckland,
+            starts=dt.datetime(2026, 12, 8, 20, minute, tzinfo=UTC),
+            guest=f"Auckland {minute}",
+        )
+    page = client_for(producer).get(reverse("my-calendar"), {"month": "2026-12"})
+    assert len(entries_by_day(page)[day]) == 3
+    assert "+1 more" in _day_html(page, day)
+    assert entries_by_day(page)[dt.date(2026, 12, 8)] == []

@@ -13,13 +13,15 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.utils import timezone
 
-from production import access, changes
+from production import access, changes, sessions
 from production.models import Membership, Project, Task, User
 from production.prepared import STAND_IN_ID, Prepared
 from production.sessions import DJANGO_BACKEND, SessionStore
+from tests.pages import count_queries
 
 MY_WORK = "/"
 LOGIN = "/accounts/login/"
+BELL = "/notifications/bell/"
 
 
 def client_with(session_key: str) -> Client:
@@ -82,6 +84,57 @@ def test_a_deactivated_or_repassworded_user_is_logged_out(producer, ap, client_f
     ap.set_password("a new and long passphrase")
     ap.save()
     assert not logged_in(ap_client)
+
+
+def test_a_known_session_reads_its_user_in_the_same_query(producer, client_for):
+    """Once this process has seen a session, its user comes with it: the
+    bell costs the session with its user, and the count (one round trip to
+    PostgreSQL fewer on every page)."""
+    client = client_for(producer)
+    sessions._OWNERS.clear()  # a fresh process, as after a restart
+    assert count_queries(client, BELL) == 3
+    assert count_queries(client, BELL) == 2
+    assert logged_in(client)
+
+
+def test_a_session_whose_guessed_owner_is_wrong_reads_its_own_person(
+    producer, ap, client_for
+):
+    """The user read beside the session is used only if the session names
+    them: a stale guess shows the session's own person, never the guess."""
+    client = client_for(producer)
+    sessions._OWNERS[client.cookies[settings.SESSION_COOKIE_NAME].value] = ap.pk
+    response = client.get(MY_WORK)
+    assert response.wsgi_request.user == producer
+    assert str(producer) in response.content.decode()
+
+
+def test_the_session_of_a_removed_person_is_logged_out(client_for):
+    """A person removed while their session lives: the user read beside the
+    session is none, and the next page is the login page."""
+    person = User.objects.create_user("leaving", password="a long passphrase 1")
+    client = client_for(person)
+    assert logged_in(client)
+    person.delete()
+    assert not logged_in(client)
+
+
+def test_a_query_beside_another_reads_both_rows_as_each_alone(producer, ap):
+    """The session with its user: the same values as the two queries give
+    apart (dates as dates), and Nones where the second finds no row."""
+    store = SessionStore()
+    store[SESSION_KEY] = str(producer.pk)
+    store.create()
+    key = store.session_key
+    session, user = sessions._SESSION.rows(key)[0], sessions._USER.rows(ap.pk)[0]
+    assert sessions._SESSION.rows_beside((key,), sessions._USER, (ap.pk,)) == [
+        session + user
+    ]
+    assert isinstance(session[1], dt.datetime)
+    assert sessions._SESSION.rows_beside((key,), sessions._USER, (0,)) == [
+        session + (None,) * len(user)
+    ]
+    assert sessions._SESSION.rows_beside(("nobody",), sessions._USER, (ap.pk,)) == []
 
 
 def test_the_session_user_is_the_whole_person(producer, client_for):

@@ -13,6 +13,7 @@ import io
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db.models import F
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +26,7 @@ from production.models import (
     RunOfShowLine,
     Task,
 )
+from production.views import episodes as episodes_view
 from tests.factories import add_tasks
 from tests.pages import count_queries, error_summary
 from tests.test_csp import assert_clean
@@ -518,3 +520,58 @@ def test_the_demo_has_a_weekday_show_and_episodes_made_from_it():
         Episode.objects.filter(tasks__made_from__template=template).distinct().count()
         == 3
     )
+
+
+def test_an_episode_is_found_only_through_its_own_production(
+    client_for, producer, morn, nite
+):
+    """An episode's number in another production's address is a 404."""
+    theirs = nite.episodes.first() or Episode.objects.create(project=nite, number=1)
+    client = client_for(producer)
+    assert client.get(url("episode-detail", theirs.pk)).status_code == 404
+    ours = morn.episodes.get(number=101)
+    assert client.get(url("episode-detail", ours.pk)).status_code == 200
+
+
+def test_the_template_choice_shows_a_renamed_template_at_once(
+    client_for, producer, morn, template
+):
+    """The apply form's select offers the production's templates as they are
+    named now, also after a page that showed the old name."""
+    episode = morn.episodes.exclude(air_date=None).first()
+    client = client_for(producer)
+    page = client.get(episode.get_absolute_url()).content.decode()
+    assert f'<option value="{template.pk}">Weekday show</option>' in page
+    template.name = "Weekend show"
+    template.save(update_fields=["name"])
+    page = client.get(episode.get_absolute_url()).content.decode()
+    assert f'<option value="{template.pk}">Weekend show</option>' in page
+    assert "Weekday show" not in page
+
+
+def test_the_episode_pages_compiled_queries_read_as_the_orm_reads_them(morn):
+    """The episode and its tasks, compiled once, give what the querysets they
+    were compiled from give: due date first (none last), then slot, then number."""
+    episode = morn.episodes.get(number=101)
+    add_tasks(morn, 3, episode=episode, due_date=None)
+    add_tasks(morn, 2, episode=episode, due_date=dt.date(2027, 3, 20))
+    found = episodes_view._EPISODE_ROW.load(
+        episodes_view._EPISODE.rows(morn.pk, episode.pk)[0]
+    )[0]
+    assert (found.pk, found.number, found.title, found.air_date) == (
+        episode.pk,
+        episode.number,
+        episode.title,
+        episode.air_date,
+    )
+    rows = episodes_view._EPISODE_TASKS.rows(episode.pk)
+    tasks = [episodes_view._EPISODE_TASK_ROW.load(row)[0] for row in rows]
+    expected = episode.tasks.filter(archived=False).order_by(
+        F("due_date").asc(nulls_last=True),
+        F("starts_at").asc(nulls_last=True),
+        "number",
+    )
+    assert [(t.key, t.due_date, t.starts_at, str(t.assignee)) for t in tasks] == [
+        (t.key, t.due_date, t.starts_at, str(t.assignee)) for t in expected
+    ]
+    assert episodes_view._EPISODE.rows(morn.pk + 1000, episode.pk) == []

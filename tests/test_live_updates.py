@@ -11,9 +11,10 @@ BOARD = "/projects/MORN/"
 TASK = "/tasks/{key}/?part={part}"
 MY_WORK = "/"
 BELL = "/notifications/bell/"
-# What every request pays before the view (the session, then the user),
-# and the one query of the markers (production/changes.py).
-UNCHANGED_POLL_QUERIES = 3
+# What every request pays before the view (the session with its user, in one
+# query: production/sessions.py), and the one query of the markers
+# (production/changes.py).
+UNCHANGED_POLL_QUERIES = 2
 
 
 def poll(client, url, etag=None):
@@ -48,7 +49,7 @@ def test_an_unchanged_region_is_a_304_after_one_query(
     url, producer, client_for, submitted, django_assert_num_queries
 ):
     """Polled again with the ETag it showed, an unchanged region costs one
-    query beyond the session and the user, and no body."""
+    query beyond the session with its user, and no body."""
     url = TASK.format(key=submitted.key, part="history") if url == "task" else url
     client = client_for(producer)
     etag = first_etag(client, url)

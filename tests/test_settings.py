@@ -141,3 +141,32 @@ def test_postgresql_connections_run_without_parallel_workers():
         with connection.cursor() as cursor:
             cursor.execute("SHOW max_parallel_workers_per_gather")
             assert cursor.fetchone() == ("0",)
+
+
+@pytest.mark.django_db
+def test_postgresql_connections_prepare_the_statements_they_repeat(producer):
+    """Planning a small query costs PostgreSQL more than running it: a
+    statement a connection runs again and again is prepared once and run by
+    name, while options the address gave are kept."""
+    from django.db import connection
+
+    from production.sessions import _USER
+    from production.settings import with_prepared_statements
+
+    database = {"OPTIONS": {"prepare_threshold": 2}}
+    with_prepared_statements(database)
+    assert database["OPTIONS"] == {"prepare_threshold": 2, "server_side_binding": True}
+    if connection.vendor == "postgresql":  # the test database's own connection
+
+        def prepared() -> int:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+                return cursor.fetchone()[0]
+
+        before = prepared()
+        for _ in range(6):  # the first five run unprepared
+            assert _USER.rows(producer.pk)[0][0] == producer.pk
+        assert prepared() == before + 1
+        for _ in range(6):  # then by name, prepared once
+            assert _USER.rows(producer.pk)[0][0] == producer.pk
+        assert prepared() == before + 1

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from production import ical, services
@@ -421,6 +422,22 @@ def test_a_supervising_producer_is_offered_every_role(client_for, producer):
     )
 
 
+def test_a_productions_own_roles_are_offered_there_only(
+    client_for, producer, ap, morn, nite
+):
+    """A role a production made for itself is offered in its add form and
+    every panel, beside the standard ones; another production's is not."""
+    CrewRole.objects.create(project=morn, name="Runner")
+    CrewRole.objects.create(project=nite, name="Grip")
+    response = client_for(producer).get(CREW)
+    offered = options(response.content.decode(), "role")
+    assert "Runner" in offered and "Grip" not in offered
+    member = membership(morn, ap)
+    assert options(member_row(response, member), f"member-{member.pk}-role") == (
+        offered
+    )
+
+
 def test_a_line_producer_cannot_take_over_the_production(
     client_for, producer, editor, outsider, morn, roles
 ):
@@ -647,6 +664,80 @@ def test_a_refused_change_comes_back_open_with_its_errors(
         assert (
             response.content.decode().count('<details class="member-edit" open>') == 1
         )
+
+
+def picked(html: str, name: str) -> str:
+    """The label of the option a <select name=...> has selected."""
+    select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', html, re.S)
+    assert select, name
+    return re.search(r"<option [^>]*selected>([^<]*)</option>", select[1])[1]
+
+
+def test_a_refused_change_keeps_what_was_picked_and_marks_the_field(
+    client_for, producer, ap, ap2, morn, roles
+):
+    """The panel sent back shows the role and boss just picked, not those
+    stored, and a field in error is marked and described by its error."""
+    member = membership(morn, ap)
+    prefix = f"member-{member.pk}"
+    response = client_for(producer).post(
+        change_url(member), change_data(member, roles["Editor"], ap)
+    )
+    assert picked(member_row(response, member), f"{prefix}-role") == "Editor"
+    data = {f"{prefix}-role": "99999", f"{prefix}-reports_to": ap2.pk}
+    row = member_row(client_for(producer).post(change_url(member), data), member)
+    assert error_summary(row)[0][0] == f"id_{prefix}-role"
+    assert_marked(row, f"id_{prefix}-role", "Select a valid choice.")
+    assert picked(row, f"{prefix}-reports_to") == "Jo Lindqvist"
+
+
+# --- kept renders (views/memo.py) ---------------------------------------------------
+
+
+def test_an_edit_shows_at_once_on_the_next_render(
+    client_for, producer, ap, ap2, editor, writer, morn, roles
+):
+    """Each entry's HTML is kept per process, under everything it shows: a new
+    name, phone, role, boss or open task shows on the very next page, in the
+    member's entry and in the panels that name them."""
+    client = client_for(producer)
+    before = open_count(member_row(client.get(CREW), membership(morn, ap)))
+    User.objects.filter(pk=ap.pk).update(display_name="Sammy O.", phone="+44 1632 960")
+    give(morn, ap, roles["Editor"])
+    Membership.objects.filter(project=morn, user=writer).update(reports_to=ap2)
+    services.task_create(project=morn, by=producer, title="One more", assignee=ap)
+    response = client.get(CREW)
+    row = member_row(response, membership(morn, ap))
+    assert '<h2 class="member-name">Sammy O. <span' in row
+    assert '<p class="member-role">Editor <span' in row
+    assert 'href="tel:+441632960"' in row
+    assert open_count(row) == before + 1
+    assert picked(row, f"member-{membership(morn, ap).pk}-role") == "Editor"
+    # The editor reports to Sam, under his new name; the writer to Jo now.
+    for who, boss in ((editor, "Sammy O."), (writer, "Jo Lindqvist")):
+        member = membership(morn, who)
+        row = member_row(response, member)
+        assert f"reports to {boss}<" in row
+        assert picked(row, f"member-{member.pk}-reports_to") == boss
+    # The same people, seen by someone who may change none of them.
+    content = client_for(ap).get(CREW).content.decode()
+    assert "Sammy O." in content and "<select" not in content
+
+
+def test_each_kept_panel_carries_the_viewers_own_csrf_token(producer, ap, morn, roles):
+    """A panel kept from another session's page still posts with this
+    session's token: the change goes through with CSRF checks on."""
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    for client in (first, second):
+        client.force_login(producer)
+    member = membership(morn, ap)
+    first.get(CREW)
+    row = member_row(second.get(CREW), member)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', row)[1]
+    data = change_data(member, roles["Editor"]) | {"csrfmiddlewaretoken": token}
+    response = second.post(change_url(member), data)
+    assert response.status_code == 302
+    assert membership(morn, ap).role == roles["Editor"]
 
 
 # --- finding someone to add ----------------------------------------------------------

@@ -487,3 +487,32 @@ def test_logout_is_a_post_form_in_the_top_bar(client_for, ap):
     form = re.search(r'<form class="logout" method="post" action="([^"]+)">', content)
     assert form and form.group(1) == reverse("logout")
     assert "csrfmiddlewaretoken" in content
+
+
+def test_an_edit_shows_on_the_next_visit(client_for, ap):
+    """Rows are kept between visits (views/memo.py), yet a new title, a due
+    date that moves a task to another group, a production's new name and a
+    person's new name all show on the very next visit."""
+    task = Task.objects.get(title="Rewrite cold open for Monday")
+    crew_task = Task.objects.filter(
+        assignee__username="editor", status=Task.Status.TODO
+    ).first()
+    Task.objects.filter(pk=crew_task.pk).update(due_date=dt.date(2027, 3, 1))
+    with time_machine.travel(dt.datetime(2027, 3, 31, 12, tzinfo=dt.UTC), tick=False):
+        client = client_for(ap)
+        Task.objects.filter(pk=task.pk).update(due_date=dt.date(2027, 3, 31))
+        before = client.get(MY_WORK)
+        Task.objects.filter(pk=task.pk).update(
+            title="Rewrite the cold open again", due_date=dt.date(2027, 3, 29)
+        )
+        Project.objects.filter(code="MORN").update(name="Morning Live Weekend")
+        User.objects.filter(username="editor").update(display_name="Eddie Cutter")
+        after = client.get(MY_WORK)
+    assert task.key in keys_in(section(before, "today"))
+    assert "Eddie Cutter" not in before.content.decode()
+    assert task.key not in keys_in(section(after, "today"))
+    assert task.key in keys_in(section(after, "overdue"))
+    assert "Rewrite the cold open again" in section(after, "overdue")
+    assert 'title="Morning Live Weekend"' in section(after, "overdue")
+    assert crew_task.key in keys_in(section(after, "crew-work"))
+    assert "Eddie Cutter" in section(after, "crew-work")

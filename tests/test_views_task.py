@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from production import services, workflow
 from production.models import Activity, Comment, CrewRole, Membership, Task, User
-from tests.pages import HTMX, assert_marked, edit_data, error_summary
+from production.views import tasks as tasks_view
+from tests.pages import HTMX, assert_marked, count_queries, edit_data, error_summary
 
 # A move made from the task page: htmx swaps the state region with its answer.
 FROM_TASK_PAGE = HTMX | {"HTTP_HX_TARGET": "task-state"}
@@ -1351,3 +1352,84 @@ def test_an_overlong_note_on_a_move_without_a_note_form_still_says_why(
     assert "Keep the note under 10,000 characters" in response.content.decode()
     pitch.refresh_from_db()
     assert pitch.status == Task.Status.PROPOSED
+
+
+# --- what the task page reads, and how many queries --------------------------------
+
+
+def test_the_one_the_assignee_reports_to_may_edit_from_the_task_page(
+    client_for, ap, ap2, editor, morn
+):
+    """The editor reports to the AP: their task offers the AP Edit, and
+    another AP, whom nobody on it reports to, none."""
+    task = Task.objects.filter(project=morn, assignee=editor, archived=False).first()
+    edit = f'href="{url("task-edit", task)}">Edit</a>'
+    assert edit in client_for(ap).get(url("task-detail", task)).content.decode()
+    assert edit not in client_for(ap2).get(url("task-detail", task)).content.decode()
+
+
+def test_history_and_comments_name_people_as_they_are_now(
+    client_for, producer, ap, task_of
+):
+    """A renamed commenter shows by their new name at once; someone removed
+    reads "A former crew member" in the comments and "Slate" in the history."""
+    task = task_of(ap, S.TODO)
+    services.comment_add(task=task, by=ap, body="On it.")
+    gone = User.objects.create_user("gone", display_name="Gone Person")
+    Comment.objects.create(task=task, author=gone, body="Left a note.")
+    Activity.objects.create(
+        task=task, task_key=task.key, actor=gone, verb=Activity.Verb.COMMENTED
+    )
+    ap.display_name = "Alex the AP"
+    ap.save(update_fields=["display_name"])
+    gone.delete()
+    page = client_for(producer).get(url("task-detail", task)).content.decode()
+    comments = page.split('id="comments"')[1].split("</section>")[0]
+    history = page.split('id="task-history"')[1].split("</section>")[0]
+    assert "<strong>Alex the AP</strong>" in comments
+    assert "<strong>A former crew member</strong>" in comments
+    assert '<span class="actor">Slate</span> commented' in history
+
+
+def test_the_task_page_costs_the_same_queries_with_a_long_history(
+    client_for, producer, ap, task_of
+):
+    """Comments (with mentions) and history entries add no queries."""
+    task = task_of(ap, S.TODO)
+    client = client_for(producer)
+    client.get(url("task-detail", task))  # the session and content types, once
+    few = count_queries(client, url("task-detail", task))
+    for n in range(20):
+        services.comment_add(task=task, by=ap, body=f"Note {n} for @producer")
+        services.task_update(
+            task=task, by=producer, version=task.version, title=f"Take {n}"
+        )
+    client.get(url("task-detail", task))  # reading what the bell said of them
+    assert count_queries(client, url("task-detail", task)) == few + 1  # the mentions
+
+
+def test_the_pages_compiled_queries_read_as_the_orm_reads_them(producer, ap, task_of):
+    """The history and the comments, compiled once, give what the querysets
+    they were compiled from give: the same rows in the same order, dates as
+    dates, each with its person."""
+    task = task_of(ap, S.TODO)
+    services.comment_add(task=task, by=ap, body="One")
+    services.comment_add(task=task, by=producer, body="Two")
+    services.task_move(task=task, to=S.IN_PROGRESS, by=ap)
+
+    def read(entries, person):
+        return [
+            (entry.pk, entry.created_at, str(getattr(entry, person) or ""))
+            for entry in entries
+        ]
+
+    activities = tasks_view._loaded(
+        tasks_view._ACTIVITY_ROW, tasks_view._ACTIVITIES.rows(task.pk)
+    )
+    comments = tasks_view._loaded(
+        tasks_view._COMMENT_ROW, tasks_view._COMMENTS.rows(task.pk)
+    )
+    assert read(activities, "actor") == read(task.activities.all(), "actor")
+    assert read(comments, "author") == read(task.comments.all(), "author")
+    assert [activity.verb for activity in activities][-1] == Activity.Verb.MOVED
+    assert [comment.body for comment in comments] == ["One", "Two"]

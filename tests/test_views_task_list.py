@@ -5,6 +5,7 @@ import datetime as dt
 import io
 import re
 
+import time_machine
 from django.contrib.messages import get_messages
 
 from production import services
@@ -15,6 +16,7 @@ from tests.pages import HTMX, assert_marked, count_queries, error_summary
 
 LIST = "/projects/MORN/tasks/"
 BULK = "/projects/MORN/tasks/bulk/"
+S = Task.Status
 
 
 def rows(response) -> list[str]:
@@ -624,3 +626,49 @@ def test_list_and_csv_query_counts_stay_flat(client_for, producer, ap, load_proj
     many = [count_queries(client, u, **h) for u in urls for h in ({}, HTMX)]
     assert few == many
     assert max(many) <= 15
+
+
+# Kept rows (views/memo.py): what a row shows is its key, so an edit shows at once
+
+
+def row_html(response, key: str) -> str:
+    page = response.content.decode()
+    return page.split(f'<tr id="row-{key}"')[1].split("</tr>")[0]
+
+
+def test_an_edit_shows_at_once_in_a_kept_row(client_for, producer, ap, morn):
+    """A row kept from the last render shows the new title, status and the
+    assignee's new name on the very next render of the list."""
+    client = client_for(producer)
+    task = Task.objects.filter(project=morn, assignee=ap, status=S.TODO).first()
+    title = task.title
+    before = row_html(client.get(LIST), task.key)
+    assert f"<td>{title}</td>" in before
+    assert "To do" in before and str(ap) in before
+    services.task_update(
+        task=task, by=producer, version=task.version, title="Book the mayor"
+    )
+    services.task_move(task=task, to=S.CANCELLED, by=producer)
+    ap.display_name = "Alex the AP"
+    ap.save(update_fields=["display_name"])
+    after = row_html(client.get(LIST), task.key)
+    assert "<td>Book the mayor</td>" in after
+    assert f"<td>{title}</td>" not in after
+    assert "Cancelled" in after and "To do" not in after
+    assert "Alex the AP" in after
+
+
+def test_a_kept_row_turns_overdue_when_its_day_passes(client_for, producer, morn):
+    """The overdue mark is part of what a row shows: the same task, unchanged,
+    reads overdue once the clock passes its due date."""
+    task = Task.objects.filter(project=morn, status=S.TODO).first()
+    task.due_date = dt.date(2026, 3, 10)
+    task.save(update_fields=["due_date"])
+    client = client_for(producer)
+    with time_machine.travel(dt.datetime(2026, 3, 9, 12, tzinfo=dt.UTC), tick=False):
+        row = row_html(client.get(LIST), task.key)
+        assert "overdue" not in row
+    with time_machine.travel(dt.datetime(2026, 3, 11, 12, tzinfo=dt.UTC), tick=False):
+        row = row_html(client.get(LIST), task.key)
+        assert row.startswith(' class="overdue">')
+        assert '<span class="overdue-flag">overdue</span>' in row

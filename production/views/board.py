@@ -1,7 +1,10 @@
 """The board: a production's tasks in status columns, filtered from the URL."""
 
+import datetime
 import functools
+import threading
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,7 +13,8 @@ from django.http import HttpResponseBadRequest
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.safestring import SafeString
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
@@ -27,9 +31,16 @@ from production.forms import MoveForm
 from production.models import Task, User
 from production.prepared import STAND_IN_ID, STAND_IN_TEXT, Joined, Prepared
 from production.views.clock import render_on_project_clock
-from production.views.fragments import jinja_partial, wants_fragment
+from production.views.fragments import wants_fragment
 from production.views.live import polled
-from production.views.rows import PERSON_NAMES, DayLabels, TaskLinks, label_rows
+from production.views.memo import MemoPartial
+from production.views.rows import (
+    KIND_LABELS,
+    PERSON_NAMES,
+    PRIORITY_LABELS,
+    DayLabels,
+    TaskLinks,
+)
 
 # A column opens with its first CARDS_PER_COLUMN cards and each "Show more"
 # brings MORE_CARDS: a big production's board stays as light and as fast as
@@ -70,6 +81,7 @@ CARD_FIELDS = (
 # A card's row: those fields and its assignee's name, as select_related and
 # only() would read them.
 CARD_ROW = Joined(Task, "assignee", only={None: CARD_FIELDS, "assignee": PERSON_NAMES})
+CARD_ID = CARD_ROW.columns().index("id")
 # `?density=compact` shows each card as one line (without JavaScript; with
 # it, static/slate/board.js remembers the choice in the browser).
 COMPACT = "compact"
@@ -84,9 +96,9 @@ class Column:
     label: str
     # None in Show more's answer, which shows no count.
     count: int | None
-    tasks: list = field(default_factory=list)
+    cards: list = field(default_factory=list)
     next_page: int | None = None
-    # The cards' HTML (_cards_html), once the tasks are in, and the Show
+    # The cards' HTML (_cards_html), once the cards are in, and the Show
     # more link's addresses when there are more (see _write_cards).
     cards_html: str = ""
     more_url: str = ""
@@ -113,45 +125,174 @@ def _pages(count: int) -> int:
     return 1 + max(0, -(-(count - CARDS_PER_COLUMN) // MORE_CARDS))
 
 
-def _cards(tasks, project, user, role) -> list[Task]:
-    """The cards, each with the viewer's moves, its links and booking clashes.
+class CardMove(NamedTuple):
+    """A move a card offers: what the card shows of a workflow.Move."""
+
+    label: str
+    target: str
+    needs_note: bool
+    element_id: str
+
+
+class Slot(NamedTuple):
+    """A booking card's slot, in its production's time zone (named: two
+    equal instants in two zones are shown apart), and whom and where it books."""
+
+    starts: datetime.datetime
+    ends: datetime.datetime | None
+    time_zone: str
+    guest: str
+    contact: str
+    location: str
+    confirmed: bool
+    # The bookings it clashes with, earliest first: (key, url).
+    conflicts: tuple[tuple[str, str], ...]
+
+
+class Card(NamedTuple):
+    """Everything a card shows (templates/jinja2/production/_card.html),
+    the key its HTML is kept under (views/memo.py): what changes in it is a
+    new card and a new render."""
+
+    status: str
+    key: str
+    title: str
+    url: str
+    kind: str
+    kind_label: str
+    priority: int
+    priority_label: str
+    assignee: str
+    due_date: datetime.date | None
+    due_label: str
+    overdue: bool
+    slot: Slot | None
+    version: int
+    move_url: str
+    moves: tuple[CardMove, ...]
+    # The columns a card may be dragged to (static/slate/board.js): its
+    # moves' targets, but for sending up, which keeps its column.
+    drop_to: str
+    # The first card of Show more's answer takes the keyboard focus.
+    autofocus: bool = False
+
+
+CARD = MemoPartial("production/_card.html")
+# The cards made from their rows, kept per process as CARD keeps their HTML.
+# A card is made from its row (every column the cards' query reads) with
+# the viewer's id, their role and the production as they are now, and the
+# day (a card turns overdue): kept under all of those, a board whose tasks
+# did not change makes no Task of them, nor asks the rules again. Its clashes
+# depend on other bookings: read on every board and put in after.
+KEPT_CARDS_SIZE = 4096
+_kept_cards: dict = {}
+_kept_cards_lock = threading.Lock()
+
+
+def _values(instance) -> tuple:
+    """Every column of a model instance: it, as far as a key needs."""
+    return tuple(getattr(instance, f.attname) for f in instance._meta.concrete_fields)
+
+
+def _cards(rows, project, user, role) -> list[Card]:
+    """The cards of the cards' query's rows, each with the viewer's moves,
+    its links and booking clashes.
 
     Labels, links and dates are worked out here once for the board, not by
     a filter or a reverse() per card.
     """
-    tasks = label_rows(list(tasks))
     # request.user is a lazy proxy, each attribute read through it a lookup;
     # the rules read the viewer's id for every card. Logged in: the view
     # requires it.
     user = User(pk=user.pk)
-    move_link = TaskLinks("task-move")
-    labels = DayLabels()
-    for task in tasks:
+    viewer = (user.pk, _values(role), _values(project), timezone.localdate())
+    link = TaskLinks()
+    made = _CardMaker(project, user, role, link)
+    cards = [_kept_cards.get((row, viewer)) or made(row, viewer) for row in rows]
+    booked = [
+        made.task(row) for row, card in zip(rows, cards, strict=True) if card.slot
+    ]
+    clashes = bookings.conflicts_for(booked, user=user)
+    for n, card in enumerate(cards):
+        if card.slot and (others := clashes.get(rows[n][CARD_ID])):
+            conflicts = tuple((other.key, link(other.key)) for other in others)
+            cards[n] = card._replace(slot=card.slot._replace(conflicts=conflicts))
+    return cards
+
+
+class _CardMaker:
+    """Makes the cards not kept yet, and keeps them (_kept_cards)."""
+
+    def __init__(self, project, user, role, link):
+        self.project, self.user, self.role, self.link = project, user, role, link
+
+    # Worked out once a board, and only when a card is to be made.
+    @functools.cached_property
+    def move_link(self) -> TaskLinks:
+        return TaskLinks("task-move")
+
+    @functools.cached_property
+    def labels(self) -> DayLabels:
+        return DayLabels()
+
+    def task(self, row) -> Task:
+        task = CARD_ROW.load(row)[0]
         # One production: share its object rather than join it per card.
-        task.project = project
-        task.moves = workflow.move_actions(task, user, role)
-        if task.moves:
-            task.move_url = move_link(task.key)
-            # The columns a card may be dragged to (static/slate/board.js):
-            # its moves' targets, but for sending up, which keeps its column.
-            task.drop_to = " ".join(m.target for m in task.moves if not m.sends_up)
-        if day := task.due_date:
-            task.due_label = labels.short(day)
-        # A booking's slot, in the production's time zone.
-        task.slot_starts = (
-            slot_start(task) if task.is_booking and task.starts_at else None
+        task.project = self.project
+        return task
+
+    def __call__(self, row, viewer) -> Card:
+        task = self.task(row)
+        moves = workflow.move_actions(task, self.user, self.role)
+        day = task.due_date
+        card = Card(
+            status=task.status,
+            key=task.key,
+            title=task.title,
+            url=self.link(task.key),
+            kind=task.kind,
+            kind_label=KIND_LABELS[task.kind],
+            priority=task.priority,
+            priority_label=PRIORITY_LABELS[task.priority],
+            assignee=str(task.assignee or ""),
+            due_date=day,
+            due_label=self.labels.short(day) if day else "",
+            overdue=task.is_overdue,
+            slot=_slot(task, self.project),
+            version=task.version,
+            move_url=self.move_link(task.key) if moves else "",
+            moves=tuple(
+                CardMove(m.label, m.target, m.needs_note, m.element_id) for m in moves
+            ),
+            drop_to=" ".join(m.target for m in moves if not m.sends_up),
         )
-        task.slot_ends = slot_end(task) if task.slot_starts else None
-    clashes = bookings.conflicts_for([t for t in tasks if t.is_booking], user=user)
-    for task in tasks:
-        task.conflicts = clashes.get(task.pk, [])
-    return tasks
+        with _kept_cards_lock:
+            while len(_kept_cards) >= KEPT_CARDS_SIZE:
+                del _kept_cards[next(iter(_kept_cards))]
+            _kept_cards[row, viewer] = card
+        return card
+
+
+def _slot(task, project) -> Slot | None:
+    """A booking's slot and what it books, its clashes left for _cards;
+    None for other tasks."""
+    if not (task.is_booking and task.starts_at):
+        return None
+    return Slot(
+        starts=slot_start(task),
+        ends=slot_end(task),
+        time_zone=project.time_zone,
+        guest=task.guest,
+        contact=task.contact,
+        location=task.location,
+        confirmed=task.confirmed,
+        conflicts=(),
+    )
 
 
 # One stand-in for each value the board's queries take, told apart by
 # equality (production/prepared.py).
 STAND_INS = {
-    "user": STAND_IN_ID,
     "project": STAND_IN_ID - 1,
     "assignee": STAND_IN_ID - 2,
     "episode": STAND_IN_ID - 3,
@@ -170,22 +311,24 @@ class BoardQueries:
     ...) index alone; the cards' rows come after, by id (`_cards_by_id`): the
     rows of every task of a column would be read to sort them otherwise.
 
-    Their values: the viewer's id, the production's, then each filter's.
+    They read the production's tasks without the join through the viewer's
+    membership (access.tasks_of): the view has found it (get_project), and
+    on PostgreSQL planning and running that join in each column's part
+    doubled what the board's queries cost the server.
+
+    Their values: the production's id, then each filter's.
     `search`, a search's text, is compiled in: it goes into LIKE patterns,
     where no stand-in can stand for it.
     """
 
     def __init__(self, names: tuple[str, ...], search: str | None = None):
-        stand_ins = [STAND_INS[name] for name in ("user", "project", *names)]
+        stand_ins = [STAND_INS[name] for name in ("project", *names)]
 
-        def tasks(user_id, project_id, *values):
+        def tasks(project_id, *values):
             filters = dict(zip(names, values, strict=True))
             if search is not None:
                 filters["q"] = search
-            viewer = User(pk=user_id)
-            return narrowed(
-                access.tasks_for(viewer).filter(project_id=project_id), filters
-            ).select_related(None)
+            return narrowed(access.tasks_of([project_id]), filters)
 
         self.counts = Prepared(
             lambda *values: (
@@ -227,7 +370,7 @@ def _board_tasks(request, project):
         queries = _compiled_queries(names)
     # A crew member or an episode stands in the query as its id.
     values = [getattr(filters[name], "pk", filters[name]) for name in names]
-    values = [request.user.pk, project.pk, *values]
+    values = [project.pk, *values]
     return form, queries, values, url_params(request.GET, drop=PAGING_PARAMS)
 
 
@@ -237,11 +380,10 @@ CARDS_BY_ID = 16
 
 @functools.cache
 def _cards_by_id(size: int) -> Prepared:
-    """The viewer's cards by id (its values: the viewer's id, then the ids)."""
+    """A production's cards by id (its values: the production's id, then the ids)."""
     return Prepared(
-        lambda user_id, *ids: (
-            access.tasks_for(User(pk=user_id))
-            .select_related(None)
+        lambda project_id, *ids: (
+            access.tasks_of([project_id])
             .filter(pk__in=ids)
             .order_by(*CARD_ORDER)
             .values_list(*CARD_ROW.columns())
@@ -251,8 +393,9 @@ def _cards_by_id(size: int) -> Prepared:
     )
 
 
-def _cards_of(queries, values, parts) -> list[Task]:
-    """The cards of each (status, how many, from where) of `parts`, in CARD_ORDER."""
+def _cards_of(queries, values, parts) -> list[tuple]:
+    """The cards' rows (CARD_ROW) of each (status, how many, from where) of
+    `parts`, in CARD_ORDER."""
     ids = [
         pk
         for (pk,) in queries.ids.firsts(
@@ -263,8 +406,7 @@ def _cards_of(queries, values, parts) -> list[Task]:
         return []
     size = -(-len(ids) // CARDS_BY_ID) * CARDS_BY_ID
     # The spare places take an id no task has.
-    rows = _cards_by_id(size).rows(values[0], *ids, *[0] * (size - len(ids)))
-    return [CARD_ROW.load(row)[0] for row in rows]
+    return _cards_by_id(size).rows(values[0], *ids, *[0] * (size - len(ids)))
 
 
 @functools.cache
@@ -320,8 +462,8 @@ def board(request, code):
         )
         for status, label in Task.Status.choices
     }
-    for task in cards:
-        columns[task.status].tasks.append(task)
+    for card in cards:
+        columns[card.status].cards.append(card)
     board_path = reverse("project-board", args=[project.code])
     _write_cards(request, columns.values(), filters, project, board_path)
     compact = request.GET.get("density") == COMPACT
@@ -368,17 +510,20 @@ def board_more(request, code):
     wanted_cards = _cards_shown(page) - start
     # One card more than the page says whether there is a next page, where
     # counting the column would read every task of it.
-    tasks = _cards_of(queries, values, [(status, wanted_cards + 1, start)])
+    rows = _cards_of(queries, values, [(status, wanted_cards + 1, start)])
+    cards = _cards(rows[:wanted_cards], project, request.user, membership.role)
+    if cards:
+        # The first new card's link takes the keyboard focus.
+        cards[0] = cards[0]._replace(autofocus=True)
     column = Column(
         status=status,
         label=Task.Status(status).label,
         count=None,
-        tasks=_cards(tasks[:wanted_cards], project, request.user, membership.role),
-        next_page=page + 1 if len(tasks) > wanted_cards else None,
+        cards=cards,
+        next_page=page + 1 if len(rows) > wanted_cards else None,
     )
-    # The first new card's link takes the keyboard focus.
     board_path = reverse("project-board", args=[project.code])
-    _write_cards(request, [column], filters, project, board_path, focus=True)
+    _write_cards(request, [column], filters, project, board_path)
     context = {"project": project, "column": column}
     return render_on_project_clock(
         request, "production/board.html#cards", context, project
@@ -395,7 +540,7 @@ def _density_toggled(filters, compact: bool):
     return toggled
 
 
-def _write_cards(request, columns, filters, project, board_path, *, focus=False):
+def _write_cards(request, columns, filters, project, board_path):
     """Each column's cards as HTML and its Show more links, filters kept:
     the board deepened (without JavaScript) and the next cards (htmx).
 
@@ -404,27 +549,27 @@ def _write_cards(request, columns, filters, project, board_path, *, focus=False)
     token = get_token(request)
     more_path = reverse("board-more", args=[project.code])
     board_url = _with_query(board_path, filters)
+    # The filters' query once; a status and a page need no quoting.
+    kept = f"{filters.urlencode()}&" if filters else ""
     for column in columns:
         column.cards_html = _cards_html(
-            column.tasks, csrf_token=token, next_url=board_url, focus=focus
+            column.cards, csrf_token=token, next_url=board_url
         )
         if column.next_page:
-            more = filters.copy()
-            more["status"], more["page"] = column.status, column.next_page
-            column.more_url = _with_query(board_path, more)
-            column.more_cards_url = _with_query(more_path, more)
+            query = f"{kept}status={column.status}&page={column.next_page}"
+            column.more_url = f"{board_path}?{query}"
+            column.more_cards_url = f"{more_path}?{query}"
 
 
 def _with_query(path, params) -> str:
     return f"{path}?{params.urlencode()}" if params else path
 
 
-def _cards_html(tasks, *, csrf_token: str, next_url: str, focus=False) -> SafeString:
-    """A column's cards (templates/jinja2/production/_cards.html), or "No tasks"."""
-    context = {
-        "tasks": tasks,
-        "csrf_token": csrf_token,
-        "next_url": next_url,
-        "focus": focus,
-    }
-    return jinja_partial("production/_cards.html", context)
+def _cards_html(cards, *, csrf_token: str, next_url: str) -> SafeString:
+    """A column's cards, each kept once rendered (CARD); "" for none."""
+    return mark_safe(  # noqa: S308 - each card escaped by Jinja2 (CARD.render)
+        "".join(
+            f"{CARD.render(card, csrf_token=csrf_token, next_url=next_url)}\n"
+            for card in cards
+        )
+    )

@@ -9,15 +9,23 @@ htmx each form swaps the `crew` partial (the sheet and the add form), and
 the search as one types swaps the `person-matches` partial; a refusal by the
 rules is a 403, bad input a 400: the partial with the form's errors, which
 htmx swaps in place.
+
+The sheet's entries and the add form's selects are Jinja2 partials kept per
+process (views/memo.py) under everything they show: Django's widget
+templates for each member's Edit panel cost most of the page (BENCHMARKS.md).
+MembershipForm only checks what is sent.
 """
 
 import copy
+from collections import Counter
+from typing import NamedTuple
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, Value
 from django.db.models.functions import Coalesce, NullIf
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import (
@@ -29,10 +37,12 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from production import services, workflow
-from production.access import get_project, tasks_for
+from production.access import get_project, tasks_of
 from production.forms import MembershipForm, add_service_errors
-from production.models import CrewRole, Task, User
+from production.models import CrewRole, Membership, Project, Task, User
+from production.prepared import STAND_IN_ID, Joined, Prepared
 from production.views.fragments import wants_fragment
+from production.views.memo import MemoPartial
 
 TEMPLATE = "production/crew.html"
 # A search of fewer letters finds too many people to be of use; past ten
@@ -49,33 +59,247 @@ def _require_may_change(project, membership) -> None:
     workflow.require_crew_open(project)
 
 
-def _crew(project, user) -> list:
+# The page's queries, compiled once (production/prepared.py): the crew with
+# their people, role and boss; the production's open tasks counted by status
+# and assignee; the roles there are.
+_PERSON = ["username", "display_name", "first_name", "last_name"]
+_CREW_ROW = Joined(
+    Membership,
+    "user",
+    "role",
+    "reports_to",
+    only={"user": [*_PERSON, "phone", "email"], "reports_to": _PERSON},
+)
+_CREW = Prepared(
+    # Through the production, as views reach the crew (production/access.py).
+    lambda project_id: (
+        Project(pk=project_id)
+        .memberships.in_crew_order()
+        .values_list(*_CREW_ROW.columns())
+    ),
+    STAND_IN_ID,
+)
+# Grouped in the order of the production's load index (project, status,
+# archived, assignee), which SQLite reads without sorting. A count per member
+# beside each crew row was as quick on SQLite but PostgreSQL planned it
+# unsteadily (1 to 11 ms at 5,000 tasks); this shape it plans the same way.
+# Either way the count reads every open task of the production once: only a
+# stored count would make it flat (BENCHMARKS.md).
+_OPEN_COUNTS = Prepared(
+    lambda project_id: (
+        tasks_of([project_id])
+        .filter(status__in=Task.OPEN_STATUSES)
+        .order_by()
+        .values_list("status", "assignee_id")
+        .annotate(open_count=Count("pk"))
+    ),
+    STAND_IN_ID,
+)
+_ROLE_ROW = Joined(CrewRole)
+_ROLES = Prepared(
+    lambda project_id: (
+        CrewRole.objects.for_project(project_id)
+        .order_by("name")
+        .values_list(*_ROLE_ROW.columns())
+    ),
+    STAND_IN_ID,
+)
+
+
+def _crew(project) -> list[Membership]:
     """The members with user, role, reports-to and open task count (two queries).
 
-    The counts come from the production's open tasks grouped by assignee,
-    not from each member's tasks in every production (see BENCHMARKS.md).
+    The counts come from the production's open tasks, not from each
+    member's tasks in every production (see BENCHMARKS.md).
     """
-    open_counts = dict(
-        tasks_for(user)
-        .filter(project=project, status__in=Task.OPEN_STATUSES)
-        .order_by()
-        .values_list("assignee_id")
-        .annotate(open_count=Count("pk"))
-    )
-    crew = list(project.memberships.with_people().in_crew_order())
+    open_counts = Counter()
+    for _, assignee_id, count in _OPEN_COUNTS.rows(project.pk):
+        open_counts[assignee_id] += count
+    crew = [_CREW_ROW.load(row)[0] for row in _CREW.rows(project.pk)]
     for member in crew:
-        member.open_count = open_counts.get(member.user_id, 0)
+        member.project = project
+        member.open_count = open_counts[member.user_id]
     return crew
 
 
-def _roles(project) -> list[CrewRole]:
-    return list(CrewRole.objects.for_project(project).order_by("name"))
+class Choice(NamedTuple):
+    """One select of a member's Edit panel."""
+
+    options: tuple[tuple[str, str], ...]
+    picked: str
+    errors: tuple[str, ...] = ()
 
 
-def _member_form(member, project, data=None, **choices) -> MembershipForm:
-    return MembershipForm(
-        data, instance=member, project=project, prefix=f"member-{member.pk}", **choices
+class Edit(NamedTuple):
+    """A member's Edit panel: MembershipForm's fields, as the form shows them."""
+
+    prefix: str
+    action: str
+    # "" on the viewer's own entry: one leaves with "Leave this production".
+    remove: str
+    role: Choice
+    boss: Choice
+    errors: tuple[str, ...] = ()
+    open: bool = False
+
+
+class Member(NamedTuple):
+    """Everything one entry of the crew sheet shows
+    (templates/jinja2/production/_crew_member.html), the key its HTML is kept
+    under (views/memo.py): a change to any of it is a new render."""
+
+    pk: int
+    name: str
+    username: str
+    role: str
+    boss: str
+    phone: str
+    phone_uri: str
+    email: str
+    open_count: int
+    tasks_url: str
+    edit: Edit | None
+
+
+MEMBER = MemoPartial("production/_crew_member.html")
+# A member's id in the reversed URLs, replaced for each member: one reverse()
+# a page rather than two a member.
+STAND_IN_PK = 987_654_321
+
+
+def _role_options(roles) -> tuple[tuple[str, str], ...]:
+    """The role select's (value, label) pairs: these roles, after the blank."""
+    return (("", "Choose a role"), *((str(role.pk), role.name) for role in roles))
+
+
+def _boss_options(crew, user_id) -> tuple[tuple[str, str], ...]:
+    """The reports-to select's: the crew but the member themself (`user_id`),
+    after Nobody."""
+    return (
+        ("", "Nobody"),
+        *((str(person.pk), str(person)) for person in crew if person.pk != user_id),
     )
+
+
+def _picked(value) -> str:
+    """A select's value as Django's Select widget compares it to its options."""
+    return "" if value is None else str(value)
+
+
+def _edit(member, links, roles, crew, viewer, bound) -> Edit:
+    """The panel of a member the viewer may change: from the form sent back
+    with errors (`bound`, that member's), else from the member as stored."""
+    pk = str(member.pk)
+    bosses = _boss_options(crew, member.user_id)
+    remove = links["remove"].replace(str(STAND_IN_PK), pk) if member != viewer else ""
+    edit = Edit(
+        prefix=_prefix(member),
+        action=links["change"].replace(str(STAND_IN_PK), pk),
+        remove=remove,
+        role=Choice(roles, str(member.role_id)),
+        boss=Choice(bosses, _picked(member.reports_to_id)),
+    )
+    if bound is None or bound.instance.pk != member.pk:
+        return edit
+    errors = bound.errors
+    return edit._replace(
+        role=Choice(roles, _picked(bound["role"].value()), _errors(errors, "role")),
+        boss=Choice(
+            bosses, _picked(bound["reports_to"].value()), _errors(errors, "reports_to")
+        ),
+        errors=tuple(bound.non_field_errors()),
+        open=bool(errors),
+    )
+
+
+def _errors(errors, name) -> tuple[str, ...]:
+    return tuple(errors.get(name, ()))
+
+
+def _members(project, crew, viewer, roles, bound, token) -> list:
+    """Each member's entry on the sheet, rendered (or kept from before);
+    `roles`: the options of those the viewer may give, None when they may
+    not manage."""
+    code = project.code
+    tasks_url = reverse("task-list", args=[code]) + "?assignee="
+    people = [member.user for member in crew]
+    changeable = ()
+    if roles is not None:
+        changeable = {
+            member.pk
+            for member in crew
+            if workflow.can_change_member(viewer.role, member.role)
+        }
+        links = {
+            name: reverse(url_name, args=[code, STAND_IN_PK])
+            for name, url_name in (("change", "crew-member"), ("remove", "crew-remove"))
+        }
+    entries = []
+    for member in crew:
+        person = member.user
+        edit = None
+        if member.pk in changeable:
+            edit = _edit(member, links, roles, people, viewer, bound)
+        item = Member(
+            pk=member.pk,
+            name=str(person),
+            username=person.username,
+            role=str(member.role),
+            boss=str(member.reports_to or ""),
+            phone=person.phone,
+            phone_uri=person.phone_uri,
+            email=person.email,
+            open_count=member.open_count,
+            tasks_url=f"{tasks_url}{person.pk}",
+            edit=edit,
+        )
+        entries.append(MEMBER.render(item, project_name=project.name, csrf_token=token))
+    return entries
+
+
+class Field(NamedTuple):
+    """One of the add form's fields but the person, as MembershipForm has it."""
+
+    name: str
+    label: str
+    help: str
+    required: bool
+    choice: Choice
+
+
+ADD_FIELDS = MemoPartial("production/_crew_add_fields.html")
+# The search box stands for the person field (forms.PersonPick).
+SEARCH_ID = MembershipForm.base_fields["user"].widget.id_for_label("id_user")
+
+
+def _add_fields(add_form, roles, bosses):
+    """The add form's role and boss, as sent back with errors (`add_form`)
+    or empty."""
+    fields = []
+    for name, options in (("role", roles), ("reports_to", bosses)):
+        field = MembershipForm.base_fields[name]
+        choice = Choice(options, "")
+        if add_form is not None:
+            value = add_form[name].value()
+            choice = Choice(options, _picked(value), _errors(add_form.errors, name))
+        fields.append(
+            Field(name, str(field.label), str(field.help_text), field.required, choice)
+        )
+    return ADD_FIELDS.render(tuple(fields))
+
+
+def _roles(project) -> list[CrewRole]:
+    return [_ROLE_ROW.load(row)[0] for row in _ROLES.rows(project.pk)]
+
+
+def _member_form(member, project, data) -> MembershipForm:
+    return MembershipForm(
+        data, instance=member, project=project, prefix=_prefix(member)
+    )
+
+
+def _prefix(member) -> str:
+    return f"member-{member.pk}"
 
 
 def _search_words(request) -> list[str]:
@@ -115,8 +339,9 @@ def _search(request, project) -> dict:
 
 
 def _render(request, project, *, add_form=None, bound=None, status=200):
-    """The crew page, or for htmx its `crew` partial, as the viewer may see it."""
-    crew = _crew(project, request.user)
+    """The crew page, or for htmx its `crew` partial, as the viewer may see it;
+    `add_form` and `bound`: a form sent back with errors."""
+    crew = _crew(project)
     viewer = next(
         (member for member in crew if member.user_id == request.user.pk), None
     )
@@ -124,39 +349,36 @@ def _render(request, project, *, add_form=None, bound=None, status=200):
     # sees the page their new role allows.
     mine = viewer.role if viewer is not None else None
     can_manage = workflow.can_manage_crew(mine) and not project.archived
-    rows = [{"member": member, "form": None} for member in crew]
+    token = get_token(request)
+    roles = None
     if can_manage:
-        roles = [role for role in _roles(project) if workflow.can_grant(mine, role)]
-        choices = {"roles": roles, "crew": [member.user for member in crew]}
-        for row in rows:
-            member = row["member"]
-            if not workflow.can_change_member(mine, member.role):
-                continue
-            if bound is not None and bound.instance.pk == member.pk:
-                bound.use_choices(**choices)
-                row["form"] = bound
-            else:
-                row["form"] = _member_form(member, project, **choices)
-        if add_form is None:
-            add_form = MembershipForm(project=project, **choices)
-        else:
-            add_form.use_choices(**choices)
+        roles = _role_options(
+            role for role in _roles(project) if workflow.can_grant(mine, role)
+        )
     context = {
         "project": project,
-        "rows": rows,
+        "rows": _members(project, crew, viewer, roles, bound, token),
+        # One token for the page's forms and the kept entries' (views/memo.py).
+        "csrf_token": token,
         "can_manage": can_manage,
         "can_leave": viewer is not None and not project.archived,
         "viewer": viewer,
         "add_form": add_form if can_manage else None,
     }
     if can_manage:
+        people = [member.user for member in crew]
         # The person already picked stays offered when the form comes back
         # with errors, whatever the search finds.
         search = _search(request, project)
-        picked = add_form.cleaned_data.get("user") if add_form.is_bound else None
+        picked = add_form.cleaned_data.get("user") if add_form else None
         if picked is not None and picked not in search["matches"]:
             search["matches"].insert(0, picked)
-        context.update(search, picked=picked.username if picked else "")
+        context.update(
+            search,
+            picked=picked.username if picked else "",
+            search_id=SEARCH_ID,
+            add_fields=_add_fields(add_form, roles, _boss_options(people, None)),
+        )
     template = TEMPLATE + "#crew" if wants_fragment(request) else TEMPLATE
     return render(request, template, context, status=status)
 

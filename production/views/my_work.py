@@ -2,41 +2,37 @@
 
 import datetime as dt
 import functools
+from typing import NamedTuple
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import router
-from django.db.models import (
-    Case,
-    Count,
-    F,
-    Func,
-    IntegerField,
-    Q,
-    Subquery,
-    Value,
-    When,
-    Window,
-)
-from django.db.models.functions import RowNumber
+from django.db.models import F, Func, OuterRef, Q, Subquery
 from django.shortcuts import render
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from production import changes, workflow
-from production.access import (
-    awaiting_review_by,
-    crew_tasks_for,
-    open_work_of,
-    projects_for,
-    tasks_for,
-)
-from production.models import Project, Task, User
-from production.prepared import STAND_IN_ID, Joined, Prepared
+from production import changes
+from production.access import awaiting_review_by, tasks_for, tasks_of
+from production.models import Task, User
+from production.prepared import STAND_IN_ID, STAND_IN_TEXT, Prepared
+from production.unions import Parts
 from production.views.fragments import jinja_partial, wants_fragment
 from production.views.live import polled
-from production.views.rows import label_rows, person_fields
+from production.views.memo import MemoPartial
+from production.views.rows import (
+    PERSON_NAMES,
+    PRIORITY_LABELS,
+    STATUS_LABELS,
+    DayLabels,
+    TaskLinks,
+    person_fields,
+)
 
 # Each list opens with its first ROWS_PER_LIST rows and counts the rest:
 # every row is paid for on each visit and on every poll, and a season's
@@ -45,20 +41,6 @@ from production.views.rows import label_rows, person_fields
 # to ROWS_OPENED rows; beyond that, each production's task list has them all.
 ROWS_PER_LIST = 5
 ROWS_OPENED = 50
-
-# What a row of my tasks shows (templates/jinja2/production/_work_rows.html) and
-# views.rows.label_rows reads: any other field would be a query per row.
-ROW_FIELDS = (
-    "key",
-    "title",
-    "kind",
-    "status",
-    "priority",
-    "due_date",
-    "project__code",
-    "project__name",
-)
-
 
 # Shown in this order; "sent back" comes first whatever its due date.
 GROUPS = [
@@ -69,23 +51,143 @@ GROUPS = [
     ("later", "Later"),
     ("undated", "No due date"),
 ]
+# The open statuses of every group but "sent back".
+WAITING = tuple(
+    status for status in Task.OPEN_STATUSES if status != Task.Status.CHANGES
+)
 
 
-def _rows_html(tasks, *, show_assignee=False):
-    context = {"tasks": tasks, "show_assignee": show_assignee}
-    return jinja_partial("production/_work_rows.html", context)
+class WorkRow(NamedTuple):
+    """Everything a row of my tasks or my crew's shows (_work_row.html)."""
+
+    url: str
+    key: str
+    title: str
+    code: str
+    production: str
+    status: str
+    status_label: str
+    priority: int
+    priority_label: str
+    due: str
+    due_label: str
+    overdue: bool
+    who: str
 
 
-def _urgency(today: dt.date) -> Case:
-    sunday = today + dt.timedelta(days=6 - today.weekday())
-    return Case(
-        When(status=Task.Status.CHANGES, then=Value(0)),
-        When(due_date__isnull=True, then=Value(5)),
-        When(due_date__lt=today, then=Value(1)),
-        When(due_date=today, then=Value(2)),
-        When(due_date__lte=sunday, then=Value(3)),
-        default=Value(4),
-        output_field=IntegerField(),
+class DecisionRow(NamedTuple):
+    """Everything a row awaiting my decision shows (_decision_row.html): a
+    task in review and how long it has waited, or a pitch and its day."""
+
+    url: str
+    key: str
+    title: str
+    code: str
+    production: str
+    who: str
+    verb: str
+    when: str
+    when_label: str
+
+
+WORK_ROW = MemoPartial("production/_work_row.html")
+DECISION_ROW = MemoPartial("production/_decision_row.html")
+
+
+def _rows_html(partial: MemoPartial, items) -> SafeString:
+    # Each row on its own line, as the list's markup had it.
+    return mark_safe("".join(f"\n{partial.render(item)}\n" for item in items))  # noqa: S308 - each render escaped by Jinja2
+
+
+# PERSON_NAMES in the model's order, as Model.from_db reads them.
+_NAME_COLUMNS = [
+    field.attname
+    for field in User._meta.concrete_fields
+    if field.attname in PERSON_NAMES
+]
+_NAME_AT = [PERSON_NAMES.index(column) for column in _NAME_COLUMNS]
+
+
+def _name(names) -> str:
+    """A person as User.__str__ names them, from PERSON_NAMES' values; "" for
+    nobody."""
+    return _person(tuple(names))
+
+
+@functools.lru_cache(maxsize=1024)
+def _person(names: tuple) -> str:
+    # A model instance per name cost more than the row it names.
+    if names[PERSON_NAMES.index("username")] is None:
+        return ""
+    values = [names[at] for at in _NAME_AT]
+    return str(User.from_db(None, _NAME_COLUMNS, values))
+
+
+@functools.lru_cache(maxsize=16)
+def _words(language: str, prefix: str) -> tuple[TaskLinks, DayLabels, dict]:
+    """The task links, the day and month names and the page's own links,
+    made once per language and address prefix, not on every visit."""
+    links = ("my-work", "project-list", "project-create")
+    return TaskLinks(), DayLabels(), {name: reverse(name) for name in links}
+
+
+class Page:
+    """What every row of one request shares: the day, the links, the
+    productions' codes and names."""
+
+    def __init__(self, today: dt.date, productions: dict[int, tuple[str, str]]):
+        self.today = today
+        self.link, self.days, self.urls = _words(get_language(), get_script_prefix())
+        self.productions = productions
+
+    def work_row(self, key, title, status, priority, due, project_id, who=""):
+        return _work_row(
+            self.link,
+            self.days,
+            self.today,
+            self.productions[project_id],
+            (key, title, status, priority, due, who),
+        )
+
+    def day_month(self, day: dt.date) -> str:
+        """As "j M" writes it: 6 Nov."""
+        return f"{day.day} {self.days.months[day.month]}"
+
+    def decision_row(self, key, title, project_id, who, verb, when, when_label):
+        code, name = self.productions[project_id]
+        return DecisionRow(
+            url=self.link(key),
+            key=key,
+            title=title,
+            code=code,
+            production=name,
+            who=who,
+            verb=verb,
+            when=timezone.localtime(when).isoformat(),
+            when_label=when_label,
+        )
+
+
+@functools.lru_cache(maxsize=4096)
+def _work_row(link, days, today: dt.date, production: tuple, row: tuple) -> WorkRow:
+    """A row of my tasks or my crew's from what the database holds, worked
+    out once for the same values."""
+    key, title, status, priority, due, who = row
+    code, name = production
+    return WorkRow(
+        url=link(key),
+        key=key,
+        title=title,
+        code=code,
+        production=name,
+        status=status,
+        status_label=STATUS_LABELS[status],
+        priority=priority,
+        priority_label=PRIORITY_LABELS[priority],
+        due=due.isoformat() if due else "",
+        due_label=days.short(due) if due else "",
+        overdue=due is not None and due < today,
+        who=who,
     )
 
 
@@ -94,107 +196,118 @@ def _shown(opened: str, slug: str) -> int:
     return ROWS_OPENED if slug == opened else ROWS_PER_LIST
 
 
-def _columns(model, names) -> list[str]:
-    """The columns of these fields, in the model's order (Model.from_db's)."""
-    return [
-        field.attname for field in model._meta.concrete_fields if field.name in names
-    ]
-
-
-PROJECT_COLUMNS = _columns(Project, {"id", "code", "name"})
-PERSON_COLUMNS = _columns(
-    User, {"id", *(name.split("__")[1] for name in person_fields("x"))}
+# My productions still running: the code and name rows show, whether my
+# role may approve there (workflow.can_approve's flag) and whether anyone
+# reports to me there.
+_MY_PRODUCTIONS = Prepared(
+    lambda user_id: (
+        User(pk=user_id)
+        .memberships.filter(project__archived=False)
+        .with_has_crew(User(pk=user_id))
+        .order_by("project_id")
+        .values_list(
+            "project_id",
+            "project__code",
+            "project__name",
+            "role__can_approve",
+            "has_crew",
+        )
+    ),
+    STAND_IN_ID,
 )
 
 
-class Rows:
-    """The rows of a list read from a compiled query (prepared.py): what a
-    row shows (ROW_FIELDS and `extra`), its production's code and name, and
-    the people of `relations`; the instances the rows template reads."""
-
-    def __init__(self, *, extra=(), relations=()):
-        self.task = _columns(Task, {"id", "project", *ROW_FIELDS, *extra})
-        self.relations = relations
-
-    def columns(self) -> list[str]:
-        return [
-            *self.task,
-            *(f"project__{column}" for column in PROJECT_COLUMNS[1:]),
-            *(
-                f"{relation}__{column}"
-                for relation in self.relations
-                for column in PERSON_COLUMNS
-            ),
-        ]
-
-    def load(self, db: str, row: tuple) -> tuple[Task, tuple]:
-        """The task of `row`'s first columns, and the columns after them."""
-        task, row = (
-            Task.from_db(db, self.task, row[: len(self.task)]),
-            row[len(self.task) :],
-        )
-        project, row = row[: len(PROJECT_COLUMNS) - 1], row[len(PROJECT_COLUMNS) - 1 :]
-        task.project = Project.from_db(db, PROJECT_COLUMNS, (task.project_id, *project))
-        for relation in self.relations:
-            person, row = row[: len(PERSON_COLUMNS)], row[len(PERSON_COLUMNS) :]
-            empty = person[0] is None
-            setattr(
-                task,
-                relation,
-                None if empty else User.from_db(db, PERSON_COLUMNS, person),
-            )
-        return task, row
+def _mine(user_id: int, statuses, project_ids: tuple):
+    """My tasks of these statuses on these productions."""
+    return tasks_of(project_ids).filter(assignee_id=user_id, status__in=statuses)
 
 
-MY_ROWS = Rows()
+# What a row of my tasks shows, as the union of the groups reads it.
+MY_ROW_FIELDS = ("key", "title", "status", "priority", "due_date", "project_id")
+STAND_IN_FIRST_DAY = dt.date(1, 2, 3)
+STAND_IN_LAST_DAY = dt.date(1, 2, 4)
 
 
-@functools.lru_cache(maxsize=16)
-def _groups_query(today: dt.date, limit: int) -> Prepared:
-    """My open tasks' first `limit` of each urgency group, with its size.
-
-    Compiled once a day and limit (the groups' bounds are dates), then run
-    for each person: building the window query cost three times running it.
-    """
-    order = [F("due_date").asc(nulls_last=True), F("priority").desc(), F("key")]
-    return Prepared(
-        lambda user_id: (
-            open_work_of(User(pk=user_id))
-            .annotate(urgency=_urgency(today))
-            .annotate(
-                place=Window(RowNumber(), partition_by=[F("urgency")], order_by=order),
-                group_size=Window(Count("pk"), partition_by=[F("urgency")]),
-            )
-            .filter(place__lte=limit)
-            .order_by("urgency", "place")
-            # Every open task of mine is sorted to find the first of each
-            # group: carry only what a row shows through that sort.
-            .values_list(*MY_ROWS.columns(), "urgency", "group_size")
-        ),
-        STAND_IN_ID,
+@functools.lru_cache(maxsize=256)
+def _group_templates(project_ids: tuple):
+    """My tasks of one status, dated within two days or undated, in row
+    order: each part of the groups' union reads the index task_my_work
+    from its first entry to its limit, however many tasks I have."""
+    order = ("due_date", "-priority", "key")
+    mine = tasks_of(project_ids).filter(assignee_id=STAND_IN_ID, status=STAND_IN_TEXT)
+    dated = mine.filter(
+        due_date__gte=STAND_IN_FIRST_DAY, due_date__lte=STAND_IN_LAST_DAY
+    )
+    undated = mine.filter(due_date__isnull=True)
+    return (
+        Parts.template(dated, *order, fields=MY_ROW_FIELDS),
+        Parts.template(undated, *order, fields=MY_ROW_FIELDS),
     )
 
 
-def _my_groups(user, today: dt.date, opened: str) -> list[dict]:
+def _days(today: dt.date) -> dict[str, tuple[dt.date, dt.date] | None]:
+    """Each group's first and last due date; None for no due date."""
+    sunday = today + dt.timedelta(days=6 - today.weekday())
+    one = dt.timedelta(days=1)
+    return {
+        "overdue": (dt.date.min, today - one),
+        "today": (today, today),
+        "week": (today + one, sunday),
+        "later": (sunday + one, dt.date.max),
+        "undated": None,
+    }
+
+
+def _my_groups(user, page: Page, opened: str, totals: dict) -> list[dict]:
     """My open tasks in urgency groups, the first rows of each (one query)."""
-    limit = max(_shown(opened, slug) for slug, _ in GROUPS)
-    by_urgency = {}
-    sizes = {}
-    db = router.db_for_read(Task)
-    for row in _groups_query(today, limit).rows(user.pk):
-        task, (urgency, size) = MY_ROWS.load(db, row)
-        by_urgency.setdefault(urgency, []).append(task)
-        sizes[urgency] = size
+    dated, undated = _group_templates(tuple(page.productions))
+    parts = Parts(router.db_for_read(Task))
+    who = ("assignee", STAND_IN_ID, user.pk)
+
+    def add(slug, status, days):
+        status = ("status", STAND_IN_TEXT, status)
+        if days is None:
+            parts.add(slug, undated, [who, status], _shown(opened, slug))
+        else:
+            first, last = days
+            parts.add(
+                slug,
+                dated,
+                [
+                    who,
+                    status,
+                    ("due_date", STAND_IN_FIRST_DAY, first),
+                    ("due_date", STAND_IN_LAST_DAY, last),
+                ],
+                _shown(opened, slug),
+            )
+
+    # Sent back first whatever its due date; undated last, as in any group.
+    if page.productions:
+        add("changes", Task.Status.CHANGES, (dt.date.min, dt.date.max))
+        add("changes", Task.Status.CHANGES, None)
+        for slug, days in _days(page.today).items():
+            for status in WAITING:
+                add(slug, status, days)
+    found = {}
+    for slug, row in parts.rows():
+        found.setdefault(slug, []).append(row)
     groups = []
-    for urgency, (slug, title) in enumerate(GROUPS):
-        total = sizes.get(urgency, 0)
-        rows = label_rows(by_urgency.get(urgency, [])[: _shown(opened, slug)])
+    for slug, title in GROUPS:
+        # Each status's first rows, merged in the database's order: by due
+        # date (undated last), the most pressing first, then by key.
+        rows = sorted(
+            found.get(slug, []),
+            key=lambda row: (row[4] is None, row[4] or page.today, -row[3], row[0]),
+        )[: _shown(opened, slug)]
+        rows = [page.work_row(*row) for row in rows]
+        total = totals[slug]
         groups.append(
             {
                 "slug": slug,
                 "title": title,
                 "tasks": rows,
-                "rows": _rows_html(rows),
+                "rows": _rows_html(WORK_ROW, rows),
                 "total": total,
                 "more": total - len(rows),
             }
@@ -210,10 +323,19 @@ def _count_of(tasks) -> Subquery:
 
 
 def _crew_tasks(user, crew_project_ids):
-    """Open tasks of the people who report to me, on the productions where they do."""
-    return crew_tasks_for(user).filter(
-        project_id__in=crew_project_ids, status__in=Task.OPEN_STATUSES
-    )
+    """Open tasks of the people who report to me, on the productions where
+    they do (access.crew_tasks_for, on these productions).
+
+    Asked production by production for the people who report to me there,
+    so that the database reads their entries of the index task_load alone:
+    crew_tasks_for's test of each task (EXISTS) read every open task of
+    the production and cost four times as much.
+    """
+    theirs = Q()
+    for project_id in crew_project_ids:
+        people = user.reports.filter(project_id=project_id)
+        theirs |= Q(project_id=project_id, assignee_id__in=people.values("user_id"))
+    return tasks_for(user).filter(theirs, status__in=Task.OPEN_STATUSES)
 
 
 def _pitches(user, approver_ids):
@@ -224,169 +346,195 @@ def _pitches(user, approver_ids):
 
 
 def _list_names(approver_ids: tuple, crew_project_ids: tuple) -> list[str]:
-    """The lists beside my own tasks that this user has."""
+    """The lists beside my own tasks that this user has; what awaits my
+    review in two parts, each read through the index task_review: mine to
+    review, and where I may approve, what waits for nobody."""
     return [
         "review",
+        *(["review_nobody"] if approver_ids else []),
         *(["crew"] if crew_project_ids else []),
         *(["pitches"] if approver_ids else []),
     ]
 
 
-def _lists(user, approver_ids: tuple, crew_project_ids: tuple) -> dict:
+def _lists(user, approver_ids: tuple, crew_project_ids: tuple, project_ids) -> dict:
     """{name: queryset} of the lists beside my own tasks that this user has."""
+    # On my productions still running, which the index holds after the
+    # reviewer: it is read for those alone.
+    awaiting = awaiting_review_by(user, approver_ids).filter(project_id__in=project_ids)
     made = {
-        "review": lambda: awaiting_review_by(user, approver_ids),
+        "review": lambda: awaiting.filter(reviewer=user),
+        "review_nobody": lambda: awaiting.filter(reviewer__isnull=True),
         "crew": lambda: _crew_tasks(user, crew_project_ids),
         "pitches": lambda: _pitches(user, approver_ids),
     }
     return {name: made[name]() for name in _list_names(approver_ids, crew_project_ids)}
 
 
-# Each list's rows and order: what awaits my review oldest first, with how
-# long it has waited; my crew's late first (by due date), then the most
-# pressing; pitches oldest first.
-LISTS = {
-    "review": (
-        Rows(extra=["status_changed_at"], relations=["assignee"]),
-        ["status_changed_at", "pk"],
-    ),
-    "crew": (
-        Rows(relations=["assignee"]),
-        [F("due_date").asc(nulls_last=True), F("priority").desc(), "key"],
-    ),
-    "pitches": (
-        Rows(extra=["created_at"], relations=["assignee", "created_by"]),
-        ["created_at", "pk"],
-    ),
-}
+def _my_counts(user_id: int, project_ids: tuple, today: dt.date) -> dict:
+    """{group slug: a subquery counting my open tasks in it}. Each reads the
+    index task_load alone: my entries of each production and status."""
+    days = _days(today)
+    counts = {"changes": _mine(user_id, [Task.Status.CHANGES], project_ids)}
+    waiting = _mine(user_id, WAITING, project_ids)
+    for slug, span in days.items():
+        if span is None:
+            counts[slug] = waiting.filter(due_date__isnull=True)
+        else:
+            counts[slug] = waiting.filter(due_date__range=span)
+    return {slug: _count_of(tasks) for slug, tasks in counts.items()}
 
 
 @functools.lru_cache(maxsize=256)
-def _totals_query(approver_ids: tuple, crew_project_ids: tuple) -> Prepared:
-    """How many tasks each of the lists has, in one query.
+def _totals_query(
+    approver_ids: tuple, crew_project_ids: tuple, project_ids: tuple, today: dt.date
+) -> Prepared:
+    """How many tasks each of my groups and each of the lists has, in one query.
 
     Counted apart from the rows: a COUNT(*) OVER () beside the first rows
     made the database build every row of a list, wide columns and joins
-    included, to show five of them. Compiled once for everyone on the same
-    productions, as the lists' rows are (its subqueries cost Django four
-    times what they cost the database).
+    included, to show five of them. Compiled once a day for everyone on the
+    same productions, as the lists' rows are (its subqueries cost Django
+    four times what they cost the database).
     """
 
     def build(user_id):
-        lists = _lists(User(pk=user_id), approver_ids, crew_project_ids)
+        lists = _lists(User(pk=user_id), approver_ids, crew_project_ids, project_ids)
         counts = {name: _count_of(tasks) for name, tasks in lists.items()}
+        counts |= _my_counts(user_id, project_ids, today)
         return User.objects.filter(pk=user_id).annotate(**counts).values_list(*counts)
 
     return Prepared(build, STAND_IN_ID)
 
 
-def _totals(user, approver_ids: tuple, crew_project_ids: tuple) -> dict[str, int]:
-    """{list name: how many tasks it has}."""
-    counts = _totals_query(approver_ids, crew_project_ids).rows(user.pk)[0]
-    names = _list_names(approver_ids, crew_project_ids)
-    return dict(zip(names, counts, strict=True))
+def _totals(user, page: Page, approver_ids, crew_project_ids) -> dict[str, int]:
+    """{list name or group slug: how many tasks it has}."""
+    names = [*_list_names(approver_ids, crew_project_ids), *(s for s, _ in GROUPS)]
+    if not page.productions:
+        # On no production, nothing waits for anyone.
+        return dict.fromkeys(names, 0)
+    query = _totals_query(
+        approver_ids, crew_project_ids, tuple(page.productions), page.today
+    )
+    totals = dict(zip(names, query.rows(user.pk)[0], strict=True))
+    totals["review"] += totals.pop("review_nobody", 0)
+    return totals
+
+
+# Each list's columns and order: what awaits my review oldest first, with
+# how long it has waited; my crew's late first (by due date), then the most
+# pressing; pitches oldest first.
+LISTS = {
+    "review": (
+        (
+            "key",
+            "title",
+            "project_id",
+            "status_changed_at",
+            "pk",
+            *person_fields("assignee"),
+        ),
+        ["status_changed_at", "pk"],
+    ),
+    "crew": (
+        (*MY_ROW_FIELDS, *person_fields("assignee")),
+        [F("due_date").asc(nulls_last=True), F("priority").desc(), "key"],
+    ),
+    "pitches": (
+        (
+            "key",
+            "title",
+            "project_id",
+            "created_at",
+            *person_fields("assignee"),
+            *person_fields("created_by"),
+        ),
+        ["created_at", "pk"],
+    ),
+}
 
 
 @functools.lru_cache(maxsize=512)
 def _rows_query(
-    name: str, approver_ids: tuple, crew_project_ids: tuple, shown: int
+    name: str, approver_ids: tuple, crew_project_ids: tuple, project_ids, shown: int
 ) -> Prepared:
     """The first `shown` rows of the list `name`."""
-    rows, order = LISTS[name]
+    fields, order = LISTS[name]
     return Prepared(
         lambda user_id: (
-            _lists(User(pk=user_id), approver_ids, crew_project_ids)[name]
+            _lists(User(pk=user_id), approver_ids, crew_project_ids, project_ids)[name]
             .order_by(*order)
-            .values_list(*rows.columns())[:shown]
+            .values_list(*fields)[:shown]
         ),
         STAND_IN_ID,
     )
 
 
-def _list_rows(user, name: str, approver_ids, crew_project_ids, shown) -> list[Task]:
-    query = _rows_query(name, approver_ids, crew_project_ids, shown)
-    db = router.db_for_read(Task)
-    rows = LISTS[name][0]
-    return label_rows([rows.load(db, row)[0] for row in query.rows(user.pk)])
+@functools.lru_cache(maxsize=256)
+def _review_templates(approver_ids: tuple, project_ids: tuple) -> list:
+    """The parts of what awaits my review (_list_names), to read as one union."""
+    fields, order = LISTS["review"]
+    lists = _lists(User(pk=STAND_IN_ID), approver_ids, (), project_ids)
+    return [
+        Parts.template(lists[name], *order, fields=fields)
+        for name in ("review", "review_nobody")
+        if name in lists
+    ]
 
 
-def _waited(tasks, now) -> list[Task]:
-    """How long each task in review has waited."""
-    for task in tasks:
-        waited = now - task.status_changed_at
-        task.waited = (
-            timesince(task.status_changed_at, now, depth=1)
-            if waited >= dt.timedelta(minutes=1)
-            else "under a minute"
-        )
-    return tasks
+def _review_rows(user, page: Page, approver_ids: tuple, shown: int) -> list[tuple]:
+    """The first `shown` tasks that await my review, oldest first (one query)."""
+    parts = Parts(router.db_for_read(Task))
+    for template in _review_templates(approver_ids, tuple(page.productions)):
+        parts.add("review", template, [("reviewer", STAND_IN_ID, user.pk)], shown)
+    # By status_changed_at, then pk (LISTS).
+    return sorted((row for _, row in parts.rows()), key=lambda row: row[3:5])[:shown]
+
+
+def _waited(since, now) -> str:
+    """How long a task in review has waited."""
+    if now - since < dt.timedelta(minutes=1):
+        return "under a minute"
+    return timesince(since, now, depth=1)
 
 
 @functools.lru_cache(maxsize=256)
-def _load_query(approver_ids: tuple, today: dt.date) -> Prepared:
-    """Open and overdue counts per assignee on these productions, compiled
-    once a day for everyone who approves on them.
+def _team_query(approver_ids: tuple, today: dt.date) -> Prepared:
+    """The people on these crews, each once, with their open and overdue
+    tasks on these productions; compiled once a day for everyone who
+    approves on them.
 
-    Counted from the tasks, grouped by assignee, rather than joined from
-    each person to their tasks: one pass over the open tasks of these
-    productions (the index task_load alone) instead of a distinct count
-    per person.
+    Counted person by person, each count read from the index task_load
+    alone (their entries of each production and status): grouping the
+    productions' open tasks by assignee sorted every one of them and cost
+    three times as much.
     """
-    return Prepared(
-        lambda user_id: (
-            tasks_for(User(pk=user_id))
-            .filter(
-                project_id__in=approver_ids,
-                status__in=Task.OPEN_STATUSES,
-                assignee__isnull=False,
-            )
-            .order_by()
-            .values_list("assignee_id")
-            .annotate(
-                open_count=Count("pk"),
-                overdue_count=Count("pk", filter=Q(due_date__lt=today)),
-            )
-        ),
-        STAND_IN_ID,
+    open_tasks = tasks_of(approver_ids).filter(
+        status__in=Task.OPEN_STATUSES, assignee=OuterRef("pk")
     )
-
-
-_PERSON = Joined(User)
-
-
-@functools.lru_cache(maxsize=256)
-def _crews_query(approver_ids: tuple) -> Prepared:
-    """The people on these crews; someone on two of them is one person."""
     return Prepared(
         lambda: (
             User.objects.filter(memberships__project_id__in=approver_ids)
             .distinct()
-            .values_list(*_PERSON.columns())
+            .annotate(
+                open_count=_count_of(open_tasks),
+                overdue_count=_count_of(open_tasks.filter(due_date__lt=today)),
+            )
+            .order_by()
+            .values_list(*PERSON_NAMES, "open_count", "overdue_count")
         )
     )
 
 
-def _team_load(user, approver_ids: list[int], today: dt.date) -> list[User]:
-    """Open and overdue counts per crew member of these productions (two queries)."""
-    approver_ids = tuple(approver_ids)
-    counts = {
-        assignee_id: (open_count, overdue_count)
-        for assignee_id, open_count, overdue_count in _load_query(
-            approver_ids, today
-        ).rows(user.pk)
-    }
-    people = [_PERSON.load(row)[0] for row in _crews_query(approver_ids).rows()]
-    for person in people:
-        person.open_count, person.overdue_count = counts.get(person.pk, (0, 0))
-    return sorted(
-        people,
-        key=lambda person: (
-            -person.overdue_count,
-            -person.open_count,
-            person.first_name,
-            person.username,
-        ),
-    )
+def _team_load(approver_ids: tuple, today: dt.date) -> list[tuple]:
+    """(name, open, overdue) for each crew member of these productions, the
+    most overdue first (one query)."""
+    first_name, username = (PERSON_NAMES.index(n) for n in ("first_name", "username"))
+    team = []
+    for *names, open_count, overdue_count in _team_query(approver_ids, today).rows():
+        order = (-overdue_count, -open_count, names[first_name], names[username])
+        team.append((order, (_name(names), open_count, overdue_count)))
+    return [person for _, person in sorted(team)]
 
 
 @require_GET
@@ -399,50 +547,85 @@ def my_work(request):
     user = request.user
     now = timezone.now()
     today = timezone.localdate(now)
-    projects = projects_for(user).filter(archived=False).with_my_membership(user)
+    memberships = _MY_PRODUCTIONS.rows(user.pk)
+    page = Page(today, {row[0]: (row[1], row[2]) for row in memberships})
     # The team's load is about the people a producer supervises: the crews of
     # the productions where their role may approve work.
-    approver_ids = tuple(
-        project.pk for project in projects if workflow.can_approve(project.mine[0].role)
-    )
+    approver_ids = tuple(row[0] for row in memberships if row[3])
+    # My crew's work: only where someone reports to me, and no query otherwise.
+    crew_project_ids = tuple(row[0] for row in memberships if row[4])
     # The one list opened by its "Show more" (any other value opens none).
     opened = request.GET.get("open", "")
-    # My crew's work: only where someone reports to me, and no query otherwise.
-    crew_project_ids = tuple(
-        project.pk for project in projects if project.mine[0].has_crew
-    )
-    totals = _totals(user, approver_ids, crew_project_ids)
+    totals = _totals(user, page, approver_ids, crew_project_ids)
 
-    def rows(name: str, slug: str) -> list[Task]:
+    def rows(name: str, slug: str) -> list[tuple]:
         shown = _shown(opened, slug)
-        return _list_rows(user, name, approver_ids, crew_project_ids, shown)
+        projects = tuple(page.productions)
+        query = _rows_query(name, approver_ids, crew_project_ids, projects, shown)
+        return query.rows(user.pk)
 
-    review = _waited(rows("review", "review"), now)
-    context = {
-        "today": today,
-        "groups": _my_groups(user, today, opened),
+    # On no production, nothing awaits anyone's review.
+    shown = _shown(opened, "review")
+    awaiting = _review_rows(user, page, approver_ids, shown) if memberships else []
+    review = [
+        page.decision_row(
+            key, title, project_id, _name(names), "waiting", since, _waited(since, now)
+        )
+        for key, title, project_id, since, _, *names in awaiting
+    ]
+    groups = _my_groups(user, page, opened, totals)
+    work = {
+        "path": request.get_full_path(),
+        "poll_seconds": settings.SLATE_POLL_SECONDS,
+        "my_work_url": page.urls["my-work"],
+        "project_list_url": page.urls["project-list"],
+        "project_create_url": page.urls["project-create"],
+        "groups": groups,
         "opened": opened,
         "is_approver": bool(approver_ids),
         "review": review,
+        "review_rows": _rows_html(DECISION_ROW, review),
+        "review_total": totals["review"],
         "review_more": totals["review"] - len(review),
-        "has_productions": bool(projects),
+        "has_productions": bool(memberships),
         "has_crew": bool(crew_project_ids),
+        "has_tasks": any(group["tasks"] for group in groups),
     }
     if crew_project_ids:
-        crew_work = rows("crew", "crew-work")
-        context |= {
+        fields = len(MY_ROW_FIELDS)
+        crew_work = [
+            page.work_row(*row[:fields], who=_name(row[fields:]))
+            for row in rows("crew", "crew-work")
+        ]
+        work |= {
             "crew_work": crew_work,
-            "crew_rows": _rows_html(crew_work, show_assignee=True),
+            "crew_rows": _rows_html(WORK_ROW, crew_work),
+            "crew_total": totals["crew"],
             "crew_more": totals["crew"] - len(crew_work),
         }
     if approver_ids:
-        pitches = rows("pitches", "pitches")
-        context |= {
+        pitches = [
+            # A pitch is its pitcher's own: they are its assignee when their
+            # role may be assigned.
+            page.decision_row(
+                key,
+                title,
+                project_id,
+                _name(names[: len(PERSON_NAMES)]) or _name(names[len(PERSON_NAMES) :]),
+                "pitched",
+                created_at,
+                page.day_month(timezone.localtime(created_at)),
+            )
+            for key, title, project_id, created_at, *names in rows("pitches", "pitches")
+        ]
+        work |= {
             "pitches": pitches,
+            "pitch_rows": _rows_html(DECISION_ROW, pitches),
+            "pitches_total": totals["pitches"],
             "pitches_more": totals["pitches"] - len(pitches),
-            "team": _team_load(user, approver_ids, today),
+            "team": _team_load(approver_ids, today),
         }
-    context["has_tasks"] = any(group["tasks"] for group in context["groups"])
+    context = {"today": today, "work": jinja_partial("production/_work.html", work)}
     template = "production/my_work.html"
     if wants_fragment(request):
         template += "#work"

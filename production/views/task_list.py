@@ -1,7 +1,10 @@
 """The task list: a production's tasks as a sortable, filterable table."""
 
 import csv
+import datetime
+import functools
 import re
+from typing import NamedTuple
 
 from django import forms
 from django.contrib import messages
@@ -29,11 +32,19 @@ from production.forms import DayInput
 from production.models import Task
 from production.services import StaleEdit
 from production.views.fragments import jinja_partial, wants_fragment
-from production.views.rows import DayLabels, label_rows, person_fields
+from production.views.memo import MemoPartial
+from production.views.rows import (
+    KIND_LABELS,
+    PRIORITY_LABELS,
+    STATUS_LABELS,
+    DayLabels,
+    TaskLinks,
+    person_fields,
+)
 from production.workflow import NotAllowed
 
 ROWS_PER_PAGE = 50
-# What a row shows (templates/jinja2/production/_task_rows.html).
+# What a row shows (templates/jinja2/production/_task_row.html).
 ROW_FIELDS = (
     "number",
     "key",
@@ -46,6 +57,29 @@ ROW_FIELDS = (
     "episode__number",
     "episode__title",
 )
+
+
+class Row(NamedTuple):
+    """Everything a row of the list shows (_task_row.html), as plain values."""
+
+    key: str
+    url: str
+    title: str
+    kind: str
+    kind_label: str
+    status: str
+    status_label: str
+    priority: int
+    priority_label: str
+    assignee: str
+    due_date: datetime.date | None
+    due_label: str
+    overdue: bool
+    episode: str
+    checked: bool
+
+
+ROW = MemoPartial("production/_task_row.html")
 CSV_CHUNK = 500
 BULK_LIMIT = 500
 # Table headers that sort: (label, sort key); a second click reverses.
@@ -156,6 +190,13 @@ class BulkForm(forms.Form):
         return data
 
 
+@functools.cache
+def _blank_due_date() -> str:
+    """A fresh bulk form's date field: the same markup every time, and its
+    widget's templates cost the list as much as ten of its rows."""
+    return str(BulkForm()["due_date"])
+
+
 def _crew(project):
     """Everyone on the crew (the filter) and who may be assigned (bulk assign)."""
     crew, assignable = [], []
@@ -206,6 +247,7 @@ def _listing(request, project, membership, params):
         "can_assign": workflow.can_assign(role),
         "can_bulk": workflow.can_change_in_bulk(role),
         "bulk_form": BulkForm(assignable=assignable),
+        "blank_due_date": _blank_due_date(),
     }
 
 
@@ -219,21 +261,72 @@ def _paginate(context, number, *, selected=()) -> None:
         .only(*ROW_FIELDS)
     )
     page = Paginator(rows, ROWS_PER_PAGE).get_page(number)
-    page.object_list = label_rows(list(page.object_list))
-    labels = DayLabels()
-    for task in page.object_list:
-        if task.due_date:
-            task.due_label = labels.long(task.due_date)
+    page.object_list = list(page.object_list)
+    can_bulk = context["can_bulk"]
     context["page"] = page
-    context["page_range"] = page.paginator.get_elided_page_range(page.number)
+    context["pagination"] = (
+        jinja_partial(
+            "production/_task_pages.html",
+            {"page": page, "links": _page_links(context, page)},
+        )
+        if page.has_other_pages()
+        else ""
+    )
     context["rows"] = jinja_partial(
         "production/_task_rows.html",
         {
-            "tasks": page.object_list,
-            "can_bulk": context["can_bulk"],
-            "selected": selected,
+            "rows": [
+                ROW.render(item, can_bulk=can_bulk)
+                for item in _row_items(page.object_list, selected)
+            ],
+            "can_bulk": can_bulk,
         },
     )
+
+
+def _page_links(context, page) -> dict:
+    """The page links' addresses, as {% querystring filters page=N %}
+    writes them: with the filters and sort, and the page."""
+
+    def link(number) -> str:
+        query = context["filters"].copy()
+        query["page"] = number
+        return f"{context['list_path']}?{query.urlencode()}"
+
+    ellipsis = page.paginator.ELLIPSIS
+    return {
+        "previous": link(page.previous_page_number()) if page.has_previous() else "",
+        "next": link(page.next_page_number()) if page.has_next() else "",
+        "numbers": [
+            (number, "" if number in (ellipsis, page.number) else link(number))
+            for number in page.paginator.get_elided_page_range(page.number)
+        ],
+    }
+
+
+def _row_items(tasks, selected) -> list[Row]:
+    link = TaskLinks()
+    labels = DayLabels()
+    return [
+        Row(
+            key=task.key,
+            url=link(task.key),
+            title=task.title,
+            kind=task.kind,
+            kind_label=KIND_LABELS[task.kind],
+            status=task.status,
+            status_label=STATUS_LABELS[task.status],
+            priority=task.priority,
+            priority_label=PRIORITY_LABELS[task.priority],
+            assignee=str(task.assignee) if task.assignee else "",
+            due_date=task.due_date,
+            due_label=labels.long(task.due_date) if task.due_date else "",
+            overdue=task.is_overdue,
+            episode=str(task.episode) if task.episode else "",
+            checked=task.key in selected,
+        )
+        for task in tasks
+    ]
 
 
 def _csv_cell(value) -> str:

@@ -1,16 +1,23 @@
 """The task pages: one task, its edit and new-task forms, its moves and comments."""
 
 import datetime as dt
+import functools
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import BooleanField
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template import engines
+from django.template.defaultfilters import linebreaksbr
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.timesince import timesince
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -35,10 +42,12 @@ from production.forms import (
     add_service_errors,
     error_sentences,
 )
-from production.models import Activity, Task
+from production.models import Activity, Comment, Task
+from production.prepared import STAND_IN_ID, Joined, Prepared
 from production.views.clock import render_on_project_clock
 from production.views.fragments import messages_answer, wants_fragment
 from production.views.live import polled
+from production.views.rows import PERSON_NAMES
 
 DETAIL = "production/task_detail.html"
 FORM = "production/task_form.html"
@@ -67,6 +76,29 @@ YES_NO_FIELDS = {
     if isinstance(field, BooleanField)
 }
 YES_NO = {"True": "Yes", "False": "No"}
+# The task page's history and comments, each with the person it names
+# (their name alone: User.__str__), compiled once: building them through the
+# ORM cost the page more than running them. Each is the relation of the task
+# get_task found (task.activities), compiled with a stand-in task.
+_ACTIVITY_ROW = Joined(Activity, "actor", only={"actor": PERSON_NAMES})
+_ACTIVITIES = Prepared(
+    lambda task_id: Task(pk=task_id).activities.values_list(*_ACTIVITY_ROW.columns()),
+    STAND_IN_ID,
+)
+_COMMENT_ROW = Joined(Comment, "author", only={"author": PERSON_NAMES})
+_COMMENTS = Prepared(
+    lambda task_id: Task(pk=task_id).comments.values_list(*_COMMENT_ROW.columns()),
+    STAND_IN_ID,
+)
+# The task page's own addresses, by name in its templates: each reversed
+# once a page (a dozen {% url %} tags cost it half a millisecond).
+PAGE_LINKS = {
+    "detail": "task-detail",
+    "edit": "task-edit",
+    "archive": "task-archive",
+    "move": "task-move",
+    "comment": "task-comment",
+}
 
 
 def _readable(field: str, value: str, zone) -> str:
@@ -166,30 +198,110 @@ def _changed_since(task: Task, missed: list[Activity], viewer) -> str:
     return f"{task.key} changed {ago}: {who} {summary}."
 
 
+def _loaded(joined: Joined, rows: list[tuple]) -> list:
+    return [joined.load(row)[0] for row in rows]
+
+
+def _crew_ids(task: Task, user, role, project) -> frozenset[int]:
+    """Who reports to the viewer, asked only where it can decide what they
+    may edit: the task's assignee reports to them (workflow.supervises)."""
+    if role.can_assign or task.assignee_id in (None, user.pk):
+        return frozenset()
+    return access.crew_ids(user, project)
+
+
+@functools.cache
+def _blank_comment_field() -> str:
+    """A fresh comment form's field: the same markup for every task, and its
+    widget's templates cost the task page more than all of its comments."""
+    return str(CommentForm()["body"])
+
+
+def _on_clock(entries: list, zone) -> list:
+    """Each entry's `created_at` on the production's clock, as Django's
+    templates would show it (Jinja2 shows a time as it is given)."""
+    for entry in entries:
+        entry.created_at = timezone.localtime(entry.created_at, zone)
+    return entries
+
+
+def _form_errors(form) -> str:
+    return render_to_string("_form_errors.html", {"form": form})
+
+
+def _regions(request, context: dict) -> dict:
+    """The page's live regions, each from its Jinja2 partial
+    (templates/jinja2/production/_task_<name>.html), rendered only if the
+    page, or the fragment asked for, shows it: the Django template calls it."""
+    task = context["task"]
+
+    def state() -> dict:
+        note = context["changes_request"].note if context["changes_request"] else ""
+        return {
+            "move_errors": _form_errors(context.get("move_form")),
+            # Only a move that takes a note has a form for it.
+            "note_errors": _form_errors(context["note_form"])
+            if any(move.needs_note for move in context["moves"])
+            else "",
+            "changes_note": linebreaksbr(note, autoescape=True),
+        }
+
+    def details() -> dict:
+        return {"created_at": timezone.localtime(task.created_at, task.project.tzinfo)}
+
+    def comments() -> dict:
+        form = context["comment_form"]
+        return {
+            "comment_errors": _form_errors(form),
+            # A form sent back with its errors shows them on its field.
+            "comment_field": form["body"] if form.is_bound else _blank_comment_field(),
+        }
+
+    def region(name: str, extra):
+        def render() -> SafeString:
+            template = engines["jinja2"].get_template(f"production/_task_{name}.html")
+            poll = {"poll_seconds": settings.SLATE_POLL_SECONDS}
+            html = template.render({**context, **poll, **extra()}, request)
+            return mark_safe(html)  # noqa: S308 - Jinja2 escaped it
+
+        return render
+
+    parts = {"state": state, "details": details, "comments": comments, "history": dict}
+    return {name: region(name, extra) for name, extra in parts.items()}
+
+
 def _render_detail(request, task, role, *, part=None, status=200, **extra):
     """The task page, or one region of it, with everything it shows."""
     project = task.project
-    activities = _describe(task.activities.select_related("actor"), project)
+    zone = project.tzinfo
+    activities = _describe(
+        _on_clock(_loaded(_ACTIVITY_ROW, _ACTIVITIES.rows(task.pk)), zone), project
+    )
     # The Edit button sits outside every region: only the whole page asks.
     editable = (
         workflow.editable_fields(
             task,
             request.user,
             role,
-            crew_ids=access.crew_ids(request.user, project),
+            crew_ids=_crew_ids(task, request.user, role, project),
         )
         if part is None
         else ()
     )
+    links = {name: reverse(url, args=[task.key]) for name, url in PAGE_LINKS.items()}
     context = {
         "task": task,
         "project": project,
         "moves": workflow.move_actions(task, request.user, role),
-        "next": task.get_absolute_url(),
+        "next": links["detail"],
+        "links": links,
         "changes_request": _changes_request(task, activities),
+        # Read only where shown: the page and its comments region.
         "comments": mentions.link_comments(
-            task.comments.select_related("author"), project
-        ),
+            _on_clock(_loaded(_COMMENT_ROW, _COMMENTS.rows(task.pk)), zone), project
+        )
+        if part in (None, "comments")
+        else [],
         "activities": activities,
         "can_edit": bool(editable),
         "can_archive": workflow.can_archive(task, role),
@@ -201,6 +313,7 @@ def _render_detail(request, task, role, *, part=None, status=200, **extra):
         else [],
         **extra,
     }
+    context["regions"] = _regions(request, context)
     template = f"{DETAIL}#{part}" if part else DETAIL
     # Every time on the page (slots, comments, history) in the production's zone.
     return render_on_project_clock(request, template, context, project, status=status)

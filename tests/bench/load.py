@@ -158,7 +158,7 @@ class Pools:
 
 MOVE_URL = "/tasks/{key}/move/"
 COMMENT_URL = "/tasks/{key}/comments/"
-# The fields the task page's forms post (templates/production/_task_moves.html
+# The fields the task page's forms post (templates/jinja2/production/_task_moves.html
 # and the comment form), sent the way htmx sends them from the page.
 MOVE_FIELD = "to"
 COMMENT_FIELD = "body"

@@ -15,6 +15,7 @@ os.environ["DEBUG"] = "0"
 from production.settings import *  # noqa: E402, F403
 from production.settings import (  # noqa: E402
     SQLITE_OPTIONS,
+    with_prepared_statements,
     without_parallel_workers,
 )
 
@@ -32,6 +33,7 @@ if BENCH_DB.startswith(("postgres://", "postgresql://")):
 
     DATABASES = {"default": dj_database_url.parse(BENCH_DB, conn_max_age=60)}
     without_parallel_workers(DATABASES["default"])
+    with_prepared_statements(DATABASES["default"])
 else:
     DATABASES = {
         "default": {
