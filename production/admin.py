@@ -20,6 +20,7 @@ from production.models import (
     RunOfShow,
     RunOfShowLine,
     Task,
+    TaskTally,
     User,
 )
 
@@ -217,6 +218,26 @@ class TaskAdmin(DrillDownAdmin, ShownOnPagesAdmin):
         if change:
             obj.version += 1
         super().save_model(request, obj, form, change)
+
+
+@admin.register(TaskTally)
+class TaskTallyAdmin(admin.ModelAdmin):
+    """The database's own counts of tasks (migration 0013's triggers): to
+    read, never to edit, or the pages would count wrong."""
+
+    list_display = ["project", "status", "assignee_id", "reviewer_id", "tasks"]
+    list_filter = ["status"]
+    search_fields = ["project__code"]
+    list_select_related = ["project"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Comment)

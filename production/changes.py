@@ -4,19 +4,22 @@ Every write that changes what a production's pages show (a task created,
 edited, moved or archived, a comment, the crew, an episode) bumps the
 production's `revision` in the same transaction (services.py). A page's
 live regions poll (static/slate/live.js) with the ETag of what they show:
-while the markers have not moved, the answer is a 304 after one small query.
+while the markers have not moved, the answer is a 304 after one small query,
+read in the session's query where this process knows the session.
 
 A person's own pages that span productions (my work, the bell) read a
 marker of their own: their productions' revisions, and their newest and
 latest-read notifications.
 """
 
+import functools
 import hashlib
 
 from django.conf import settings
 from django.db.models import Count, F, Max, OuterRef, Subquery, Sum
 from django.utils import timezone
 
+from production import sessions
 from production.models import Membership, Notification, Project, User
 from production.prepared import STAND_IN_ID, STAND_IN_TEXT, Prepared
 
@@ -41,6 +44,28 @@ def etag(request, *parts) -> str:
     return "-".join(str(part) for part in (request.user.pk, *parts, address))
 
 
+class Marker:
+    """An ETag function for views/live.py's `polled`: `etag_of(request,
+    rows)` from the rows of `query`, compiled once, for the user's id and
+    the view's arguments `names`. A poll reads them in its session's query
+    (middleware.py, sessions.rows_for_user): one round trip in all."""
+
+    def __init__(self, query: Prepared, names: tuple[str, ...], etag_of):
+        self.query, self.names, self.etag_of = query, names, etag_of
+
+    def reads(self, *args, **kwargs) -> tuple:
+        """What a poll of the view reads: (query, values) pairs."""
+        return ((self.query, tuple(kwargs[name] for name in self.names)),)
+
+    def __call__(self, request, *args, **kwargs) -> str | None:
+        if not request.user.is_authenticated:
+            return None
+        values = (kwargs[name] for name in self.names)
+        return self.etag_of(
+            request, sessions.rows_for_user(request, self.query, *values)
+        )
+
+
 def _revision_of(lookup: str) -> Prepared:
     """The revision and clock of the production found by `lookup`, among the
     user's."""
@@ -53,29 +78,23 @@ def _revision_of(lookup: str) -> Prepared:
     )
 
 
-_BY_CODE = _revision_of("code")
-_BY_TASK_KEY = _revision_of("tasks__key")
-
-
-def _project_etag(request, query: Prepared, value: str) -> str | None:
-    """From the revision of the production `query` finds, if the user is on
-    its crew; None (no ETag: the view answers, a 404 if need be) if not."""
-    if not request.user.is_authenticated:
-        return None
-    found = query.rows(request.user.pk, value)
+def _project_etag(request, found: list[tuple]) -> str | None:
+    """From the revision of the production found, if the user is on its
+    crew; None (no ETag: the view answers, a 404 if need be) if not."""
     if not found:
         return None
     revision, zone = found[0]
-    today = timezone.localdate(timezone=Project(time_zone=zone).tzinfo)
-    return etag(request, revision, today)
+    return etag(request, revision, timezone.localdate(timezone=_clock(zone)))
 
 
-def board_etag(request, code, **kwargs) -> str | None:
-    return _project_etag(request, _BY_CODE, code)
+@functools.cache
+def _clock(zone: str):
+    """A production's clock from its time zone's name, made once a name."""
+    return Project(time_zone=zone).tzinfo
 
 
-def task_etag(request, key, **kwargs) -> str | None:
-    return _project_etag(request, _BY_TASK_KEY, key)
+board_etag = Marker(_revision_of("code"), ("code",), _project_etag)
+task_etag = Marker(_revision_of("tasks__key"), ("key",), _project_etag)
 
 
 def _one(queryset, group: str, value) -> Subquery:
@@ -112,12 +131,13 @@ def user_marker(user) -> tuple:
     return marker
 
 
-def user_etag(request, *args, **kwargs) -> str | None:
-    if not request.user.is_authenticated:
-        return None
-    marker = user_marker(request.user)
+def _user_etag(request, found: list[tuple]) -> str:
+    (marker,) = found
     last_read = marker[-1].timestamp() if marker[-1] else None
     return etag(request, *marker[:-1], last_read, timezone.localdate())
+
+
+user_etag = Marker(_MARKER, (), _user_etag)
 
 
 def live_context(request) -> dict:

@@ -5,14 +5,19 @@ shared; an unknown value is a form error, shown beside the filter, and the
 filter is then ignored rather than failing the page.
 """
 
+import copy
+from typing import NamedTuple
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.db.models.functions import Lower
 from django.http import QueryDict
+from django.utils.safestring import SafeString
 
 from production.models import Episode, Membership, Task, User
 from production.prepared import STAND_IN_ID, Joined, Prepared
+from production.views.memo import MemoPartial
 
 # Workflow order, so that sorting by status reads like the board's columns.
 STATUS_ORDER = Case(
@@ -153,11 +158,52 @@ class ListedChoiceField(forms.ModelChoiceField):
             ) from None
 
 
+class SelectItem(NamedTuple):
+    """A select as the bar writes it (templates/jinja2/production/_filter_select.html)."""
+
+    name: str
+    id: str
+    invalid: bool
+    # (value, label, selected) of each option.
+    options: tuple[tuple[str, str, bool], ...]
+
+
+class SearchItem(NamedTuple):
+    """The search box as Django's Input widget writes it: its type, name,
+    value (None: none) and attributes in order (True: written bare; False:
+    left out)."""
+
+    type: str
+    name: str
+    value: str | None
+    attrs: tuple[tuple[str, str | bool], ...]
+
+
+class BarField(NamedTuple):
+    """A field of the bar (templates/jinja2/production/_filter_fields.html):
+    its label, and its select, its search box or another widget's HTML."""
+
+    name: str
+    label: str
+    label_for: str
+    select: SelectItem | None
+    search: SearchItem | None
+    html: str
+
+
+# The bar's fields, kept under everything they show (views/memo.py); a
+# search's text is part of that, so fewer are kept than the cards.
+BAR_FIELDS = MemoPartial("production/_filter_fields.html", size=1024)
+SELECT = MemoPartial("production/_filter_select.html", size=1024)
+
+
 class FilterField(forms.BoundField):
     """A filter as the bar shows it.
 
     The bar writes a select's <option>s itself from `options`: Django's
-    widget renders a template per option, on every board and list.
+    widget renders a template per option, on every board and list; the
+    bar's fields are then a kept Jinja2 partial (`bar`, BAR_FIELDS), whose
+    render is read back on the next page that shows the same.
     """
 
     @property
@@ -180,6 +226,44 @@ class FilterField(forms.BoundField):
         return self.field.widget.get_context(self.html_name, self.value(), attrs)[
             "widget"
         ]
+
+    @property
+    def select_item(self) -> SelectItem:
+        return SelectItem(
+            self.html_name, self.auto_id, bool(self.errors), tuple(self.options)
+        )
+
+    @property
+    def select_html(self) -> SafeString:
+        """The select, for a bar that writes its fields itself (the task
+        list's bulk bar)."""
+        return SELECT.render(self.select_item)
+
+    @property
+    def bar(self) -> BarField:
+        """What the bar shows of this field."""
+        select = search = None
+        html = ""
+        if self.widget_type == "select":
+            select = self.select_item
+        elif self.widget_type == "search":
+            box = self.input
+            search = SearchItem(
+                box["type"],
+                box["name"],
+                None if box["value"] is None else str(box["value"]),
+                # Text, but for the flags (True == 1 in a key: no number
+                # may stand for a flag).
+                tuple(
+                    (name, value if isinstance(value, bool) else str(value))
+                    for name, value in box["attrs"].items()
+                ),
+            )
+        else:
+            html = str(self)
+        return BarField(
+            self.name, str(self.label), self.id_for_label, select, search, html
+        )
 
 
 class TaskFilterForm(forms.Form):
@@ -270,6 +354,11 @@ class TaskFilterForm(forms.Form):
         return self.cleaned().get("sort", DEFAULT_SORT)
 
     @property
+    def fields_html(self) -> SafeString:
+        """The bar's fields, labels and errors' marks with them."""
+        return BAR_FIELDS.render(tuple(field.bar for field in self.visible_fields()))
+
+    @property
     def active(self) -> bool:
         return any(name != "sort" for name in self.cleaned())
 
@@ -279,3 +368,23 @@ class TaskFilterForm(forms.Form):
         if "sort" in self.cleaned():
             return [("sort", self.cleaned()["sort"])]
         return []
+
+
+class _LightlyCopied(dict):
+    """A form's fields, copied for each form (Form.__init__ deep-copies
+    them) field by field, each with its own widget, sharing what no form
+    changes: choices, messages, validators. Deep copies of every choice were
+    a fifth of the filter bar's cost, on every board, list and calendar; a
+    form that sets a field's choices sets them on its own copy
+    (ListedChoiceField.use)."""
+
+    def __deepcopy__(self, memo):
+        fields = {}
+        for name, field in self.items():
+            fields[name] = copied = copy.copy(field)
+            copied.widget = copy.copy(field.widget)
+            copied.widget.attrs = dict(field.widget.attrs)
+        return fields
+
+
+TaskFilterForm.base_fields = _LightlyCopied(TaskFilterForm.base_fields)

@@ -1,6 +1,6 @@
 """Slate's own middleware: refuse NUL characters, keep answers private, answer
 htmx with Slate's pages and send it to the login page as a whole page, and
-read the session's user with the session."""
+read the session's user, and what a poll reads, with the session."""
 
 from urllib.parse import urlsplit
 
@@ -129,3 +129,16 @@ class AuthenticationMiddleware(auth_middleware.AuthenticationMiddleware):
     def process_request(self, request):
         super().process_request(request)
         request.user = SimpleLazyObject(lambda: _user(request))
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        # What the view will read first, read in the session's query too (a
+        # poll's marker: its one round trip, sessions.rows_for_user). Only
+        # if the session is still unread: nothing before the view reads it.
+        reads = getattr(view_func, "reads_with_session", None)
+        session = request.session
+        if (
+            reads is not None
+            and isinstance(session, sessions.SessionStore)
+            and not hasattr(session, "_session_cache")
+        ):
+            session.riders = reads(request, *view_args, **view_kwargs)

@@ -637,6 +637,19 @@ class Task(models.Model):
                 ],
                 name="task_calendar_slot",
             ),
+            # The board's column tops in views/board.py's CARD_ORDER, term for
+            # term ("no date" a term of its own: an SQLite index cannot put
+            # NULLs last), read in order without sorting the column.
+            models.Index(
+                F("project"),
+                F("status"),
+                F("archived"),
+                F("priority").desc(),
+                models.lookups.IsNull(F("due_date"), True),
+                F("due_date"),
+                F("number"),
+                name="task_cards",
+            ),
         ]
 
     def __str__(self):
@@ -694,6 +707,45 @@ class Task(models.Model):
                 errors["episode"] = "That episode belongs to another production."
         if errors:
             raise ValidationError(errors)
+
+
+class TaskTally(models.Model):
+    """How many unarchived tasks a production has of one status, assignee
+    and reviewer, kept by the database's own triggers on the task table
+    (migration 0013), so that every write keeps it right: the services, the
+    admin, bulk_create, QuerySet.update, deletes and cascades. Pages count
+    from here (production/tallies.py) in a few rows, however many tasks
+    there are. Rows that fall to 0 stay: readers skip them."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="tallies"
+    )
+    # Plain numbers as wide as a user's id, not foreign keys: 0 for nobody,
+    # because NULLs are all distinct in a unique constraint.
+    assignee_id = models.BigIntegerField(
+        "assignee", default=0, help_text="The assignee's user id; 0 for nobody."
+    )
+    reviewer_id = models.BigIntegerField(
+        "reviewer", default=0, help_text="The reviewer's user id; 0 for nobody."
+    )
+    status = models.CharField("status", max_length=20, choices=TaskStatus)
+    tasks = models.PositiveIntegerField(
+        "tasks", default=0, help_text="Unarchived tasks with these values."
+    )
+
+    class Meta:
+        verbose_name = "task tally"
+        verbose_name_plural = "task tallies"
+        ordering = ["project", "status", "assignee_id", "reviewer_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "assignee_id", "reviewer_id", "status"],
+                name="task_tally_unique",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.project_id} {self.status}: {self.tasks}"
 
 
 # Comments and a move's note alike: room for a script page, not a script.

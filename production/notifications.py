@@ -292,20 +292,21 @@ def notifications_for(user):
     ).exclude(task__archived=True)
 
 
-# The bell asks on every page and every poll: compiled once (prepared.py).
-_UNREAD = Prepared(
+# The bell asks on every page and every poll: compiled once (prepared.py);
+# its poll reads it with the session (views/live.py).
+UNREAD_COUNT = Prepared(
     lambda user_id: (
         notifications_for(User(pk=user_id))
         .filter(read_at__isnull=True)
         .values_list("pk")[: BELL_CAP + 1]
     ),
     STAND_IN_ID,
-)
+).counted()
 
 
 def unread_count(user) -> int:
     """The bell's number: one small query, counting at most past BELL_CAP."""
-    return len(_UNREAD.rows(user.pk)) if user.is_authenticated else 0
+    return UNREAD_COUNT.rows(user.pk)[0][0] if user.is_authenticated else 0
 
 
 # Every task page marks its notifications read, and there are seldom any:

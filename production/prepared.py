@@ -77,6 +77,16 @@ class Prepared:
         columns = [column for column, _, _ in compiler.select]
         return compiled, list(compiler.get_converters(columns).items())
 
+    @staticmethod
+    def _width(compiled: Compiled) -> int:
+        """How many columns the compiled query's rows have."""
+        return len(compiled.compiler.select)
+
+    def counted(self) -> "Prepared":
+        """How many rows this query finds, counted by the database: always
+        one row of one number."""
+        return Counted(self.build, *self.stand_ins)
+
     def rows(self, *values) -> list[tuple]:
         connection, compiled, converters = self._compiled()
         return self._run(connection, compiled.sql, compiled.params(values), converters)
@@ -90,30 +100,54 @@ class Prepared:
         connection, compiled, converters = self._compiled()
         sql, params = [], []
         for n, (values, limit, offset) in enumerate(parts):
-            # Django's own SQL with placeholders; every value goes in params.
-            sql.append(f"SELECT * FROM ({compiled.sql} LIMIT %s OFFSET %s) AS part{n}")  # noqa: S608
-            params += [*compiled.params(values), limit, offset]
+            # Django's own SQL with placeholders; every value goes in params
+            # but the counts, written in: PostgreSQL plans a LIMIT it cannot
+            # see for a tenth of the rows, so a prepared statement never took
+            # its generic plan and was planned again on every board.
+            sql.append(
+                f"SELECT * FROM ({compiled.sql} LIMIT {int(limit)}"  # noqa: S608
+                f" OFFSET {int(offset)}) AS part{n}"
+            )
+            params += compiled.params(values)
         return self._run(connection, " UNION ALL ".join(sql), params, converters)
 
     def rows_beside(
-        self, values: Sequence, other: "Prepared", other_values: Sequence
+        self, values: Sequence, *others: tuple["Prepared", Sequence]
     ) -> list[tuple] | None:
-        """This query's rows, each followed by the columns of `other`'s one
-        row (Nones when it finds none), in one round trip: on PostgreSQL a
-        query costs a trip to the server, worth more than the query itself.
-        None when the two read different databases (ask each then)."""
+        """This query's rows, each as (its row, then for each (query, values)
+        of `others` that query's one row, or None where it finds none), in
+        one round trip: on PostgreSQL a query costs a trip to the server,
+        worth more than the query itself. Each of `others` finds one row at
+        most. None when they read different databases (ask each then)."""
         connection, compiled, converters = self._compiled()
-        other_connection, other_compiled, other_converters = other._compiled()
-        if other_connection is not connection:
-            return None
-        width = len(compiled.compiler.select)
-        sql = (
-            f"SELECT * FROM ({compiled.sql}) AS this_part"  # noqa: S608
-            f" LEFT JOIN ({other_compiled.sql}) AS other_part ON 1 = 1"
-        )
-        params = [*compiled.params(values), *other_compiled.params(other_values)]
-        shifted = [(at + width, converter) for at, converter in other_converters]
-        return self._run(connection, sql, params, [*converters, *shifted])
+        sql = [f"SELECT * FROM ({compiled.sql}) AS this_part"]  # noqa: S608
+        params = compiled.params(values)
+        converters = list(converters)
+        # (where its "found" flag is, how many columns follow) of each other.
+        parts = [(None, self._width(compiled))]
+        for n, (other, other_values) in enumerate(others):
+            other_connection, other_compiled, other_converters = other._compiled()
+            if other_connection is not connection:
+                return None
+            # The flag tells a row found from one of NULLs, which a LEFT JOIN
+            # gives when the part finds none.
+            sql.append(
+                f"LEFT JOIN (SELECT 1 AS found, part.* FROM ({other_compiled.sql})"  # noqa: S608
+                f" AS part) AS part{n} ON 1 = 1"
+            )
+            params += other_compiled.params(other_values)
+            flag = sum(1 + width for _, width in parts) - 1
+            converters += [(flag + 1 + at, convert) for at, convert in other_converters]
+            parts.append((flag, other._width(other_compiled)))
+        rows = self._run(connection, " ".join(sql), params, converters)
+        return [
+            tuple(
+                None if flag is not None and row[flag] is None else row[at : at + width]
+                for flag, width in parts
+                for at in [0 if flag is None else flag + 1]
+            )
+            for row in rows
+        ]
 
     def _compiled(self) -> tuple:
         """The connection to read from, and the query compiled for it."""
@@ -141,6 +175,22 @@ class Prepared:
                     row[position] = function(row[position], expression, connection)
             converted.append(tuple(row))
         return converted
+
+
+class Counted(Prepared):
+    """Prepared.counted(): the query's rows counted, one number."""
+
+    def _compile(self, alias: str) -> tuple:
+        queryset = self.build(*self.stand_ins)
+        # No order changes a count (a slice's rows are as many in any order).
+        queryset.query.clear_ordering(force=True)
+        compiled = Compiled(queryset, self.stand_ins, using=alias)
+        compiled.sql = f"SELECT COUNT(*) AS counted FROM ({compiled.sql}) AS found"  # noqa: S608
+        return compiled, []
+
+    @staticmethod
+    def _width(compiled: Compiled) -> int:
+        return 1
 
 
 class Joined:

@@ -4,16 +4,20 @@ edit on the very next board, and the filter bar's search box is Django's own."""
 
 import datetime as dt
 import re
+from html.parser import HTMLParser
 
 import pytest
 import time_machine
+from django.db import connection
 from django.middleware.csrf import _unmask_cipher_token
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from production import services, workflow
 from production.filters import TaskFilterForm
 from production.models import Membership, Task
 from production.views.board import CARDS_PER_COLUMN
+from tests.bench import plans
 from tests.factories import add_tasks
 from tests.pages import HTMX
 from tests.test_views_board import BOARD, MORE, cards, column_keys
@@ -144,11 +148,31 @@ def test_the_first_card_of_show_more_alone_takes_the_focus(client_for, producer,
     ids=["unbound", "empty", "blank", "text", "too long"],
 )
 def test_the_search_box_is_djangos_own_input(client_for, producer, data):
-    """The filter bar writes the search box as Django's widget would, errors included."""
+    """The filter bar writes the search box as Django's widget would, errors
+    included: the same attributes in the same order with the same values
+    (markupsafe spells an escaped quote &#34;, Django &quot;)."""
     form = TaskFilterForm(data, crew=[], episodes=[])
     form.cleaned()
     html = client_for(producer).get(BOARD, data or {}).content.decode()
-    assert str(form["q"]) in html
+    assert input_named(html, "q") == input_named(str(form["q"]), "q")
+
+
+class _Inputs(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.found = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "input":
+            self.found.append(attrs)
+
+
+def input_named(html: str, name: str) -> list[tuple[str, str | None]]:
+    """The attributes of the page's input named `name`, as a browser reads them."""
+    parser = _Inputs()
+    parser.feed(html)
+    (attrs,) = [attrs for attrs in parser.found if ("name", name) in attrs]
+    return attrs
 
 
 def test_overdue_is_judged_on_the_day_the_board_is_shown(client_for, producer, morn):
@@ -161,3 +185,62 @@ def test_overdue_is_judged_on_the_day_the_board_is_shown(client_for, producer, m
     with time_machine.travel(noon + dt.timedelta(days=1), tick=False):
         assert timezone.localdate() > task.due_date
         assert "overdue-flag" in cards(client.get(BOARD))[task.key]
+
+
+def column_count(response, status) -> int:
+    html = response.content.decode()
+    start = html.index(f'id="column-{status}"')
+    return int(re.search(r'<span class="count">(\d+)<', html[start:])[1])
+
+
+def _counts_tasks(captured) -> bool:
+    """Whether a query counted the task rows themselves (by status)."""
+    return any('COUNT("production_task"' in query["sql"] for query in captured)
+
+
+def test_the_whole_and_one_persons_board_count_from_the_tallies(
+    client_for, producer, ap, morn
+):
+    """The columns' counts of the whole board and of one person's come from
+    the production's tallies, not from its tasks, and a new task counts on
+    the next board; other filters count the tasks they find."""
+    client = client_for(producer)
+    mine = f"{BOARD}?assignee={ap.pk}"
+    before = {url: column_count(client.get(url), "todo") for url in (BOARD, mine)}
+    services.task_create(project=morn, by=producer, title="Count me", assignee=ap)
+    assert Task.objects.get(title="Count me").status == "todo"
+    for url in (BOARD, mine):
+        with CaptureQueriesContext(connection) as captured:
+            board = client.get(url)
+        assert column_count(board, "todo") == before[url] + 1
+        assert not _counts_tasks(captured)
+        assert any('"production_tasktally"' in query["sql"] for query in captured)
+    with CaptureQueriesContext(connection) as captured:
+        board = client.get(BOARD, {"kind": "script"})
+    assert _counts_tasks(captured)
+    scripts = Task.objects.filter(project=morn, kind="script", status="todo")
+    assert column_count(board, "todo") == scripts.count()
+
+
+@pytest.mark.parametrize(
+    "query", ["", "?assignee={ap}", "?kind=script", "?status=todo&page=3"]
+)
+def test_a_columns_first_cards_are_read_in_card_order_from_an_index(
+    client_for, producer, ap, morn, query
+):
+    """Each column's first cards are read in card order from the task_cards
+    index, without sorting the column (SQLite and PostgreSQL), so a column
+    of thousands costs what one of a dozen does."""
+    add_tasks(morn, 60, status="todo", assignee=ap, kind="script")
+    client = client_for(producer)
+    (columns,) = [
+        found
+        for found in plans.explain(client, BOARD + query.format(ap=ap.pk))
+        if "UNION ALL" in found["sql"]
+    ]
+    assert columns["verdict"] == plans.INDEX_SEARCH, columns["plan"]
+    assert not [
+        line
+        for line in columns["plan"]
+        if "TEMP B-TREE" in line or line.strip() in ("Sort", "Incremental Sort")
+    ], columns["plan"]

@@ -13,7 +13,7 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.utils import timezone
 
-from production import access, changes, sessions
+from production import access, changes, notifications, services, sessions
 from production.models import Membership, Project, Task, User
 from production.prepared import STAND_IN_ID, Prepared
 from production.sessions import DJANGO_BACKEND, SessionStore
@@ -119,22 +119,38 @@ def test_the_session_of_a_removed_person_is_logged_out(client_for):
     assert not logged_in(client)
 
 
-def test_a_query_beside_another_reads_both_rows_as_each_alone(producer, ap):
-    """The session with its user: the same values as the two queries give
-    apart (dates as dates), and Nones where the second finds no row."""
+def test_queries_beside_another_read_their_rows_as_each_alone(producer, ap, morn):
+    """The session with its user, the bell's count and a board's marker: the
+    same values as the queries give apart (dates as dates), and None where
+    one finds no row."""
     store = SessionStore()
     store[SESSION_KEY] = str(producer.pk)
     store.create()
     key = store.session_key
     session, user = sessions._SESSION.rows(key)[0], sessions._USER.rows(ap.pk)[0]
-    assert sessions._SESSION.rows_beside((key,), sessions._USER, (ap.pk,)) == [
-        session + user
-    ]
+    unread = notifications.UNREAD_COUNT
+    board = changes.board_etag.query
+    assert sessions._SESSION.rows_beside(
+        (key,), (sessions._USER, (ap.pk,)), (unread, (ap.pk,)), (board, (ap.pk, "MORN"))
+    ) == [(session, user, unread.rows(ap.pk)[0], board.rows(ap.pk, "MORN")[0])]
     assert isinstance(session[1], dt.datetime)
-    assert sessions._SESSION.rows_beside((key,), sessions._USER, (0,)) == [
-        session + (None,) * len(user)
-    ]
-    assert sessions._SESSION.rows_beside(("nobody",), sessions._USER, (ap.pk,)) == []
+    assert sessions._SESSION.rows_beside(
+        (key,), (sessions._USER, (0,)), (unread, (0,)), (board, (ap.pk, "NONE"))
+    ) == [(session, None, (0,), None)]
+    assert sessions._SESSION.rows_beside(("nobody",), (sessions._USER, (ap.pk,))) == []
+
+
+def test_the_bell_counts_as_the_orm_counts(producer, ap, task_of):
+    """The bell's count, counted by the database, is the number of the
+    person's unread notifications the ORM finds, one more after a change
+    asked of them."""
+    review = task_of(ap, Task.Status.REVIEW)
+    before = notifications.unread_count(ap)
+    services.task_move(task=review, to=Task.Status.CHANGES, by=producer, note="Again.")
+    assert notifications.unread_count(ap) == before + 1
+    for user in (producer, ap):
+        unread = notifications.notifications_for(user).filter(read_at__isnull=True)
+        assert notifications.unread_count(user) == unread.count()
 
 
 def test_the_session_user_is_the_whole_person(producer, client_for):
@@ -202,3 +218,29 @@ def test_a_query_that_loses_its_stand_in_is_refused():
     )
     with pytest.raises(ValueError, match="stand-in"):
         lost.rows(1)
+
+
+def test_a_session_decoded_once_is_each_request_s_own(producer):
+    """A session's data is decoded once per process, but what one request
+    changes in it, unsaved, is not what the next reads; saved, it is."""
+    store = SessionStore()
+    store[SESSION_KEY] = str(producer.pk)
+    store.create()
+    assert SessionStore(store.session_key)[SESSION_KEY] == str(producer.pk)
+    first = SessionStore(store.session_key)
+    first["seen"] = "board"
+    assert "seen" not in SessionStore(store.session_key).keys()
+    first.save()
+    assert SessionStore(store.session_key)["seen"] == "board"
+    assert SessionStore(store.session_key)[SESSION_KEY] == str(producer.pk)
+
+
+def test_a_tampered_session_is_empty(producer, client_for):
+    """Data whose signature does not match, even after the genuine data was
+    decoded, is an empty session: the next page is the login page."""
+    client = client_for(producer)
+    assert logged_in(client)
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    data = Session.objects.get(session_key=key).session_data
+    Session.objects.filter(session_key=key).update(session_data=data[:-3] + "abc")
+    assert not logged_in(client)

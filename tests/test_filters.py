@@ -265,3 +265,72 @@ def test_a_huge_id_is_a_form_error(morn):
     form = _form(morn, f"assignee={HUGE}&episode={HUGE}")
     assert set(form.errors) == {"assignee", "episode"}
     assert len(_keys(form, morn)) == Task.objects.filter(project=morn).count()
+
+
+# --- the bar's fields, kept once rendered (filters.BAR_FIELDS) ------------------
+
+BAR_PAGES = ["/projects/MORN/", "/projects/MORN/tasks/", "/projects/MORN/calendar/"]
+
+
+def _select(html: str, name: str) -> str:
+    start = html.index(f'<select name="{name}"')
+    return html[start : html.index("</select>", start)]
+
+
+@pytest.mark.parametrize("page", BAR_PAGES)
+def test_a_renamed_person_and_a_new_episode_show_in_the_next_bar(
+    client_for, producer, editor, morn, page
+):
+    """The bar's fields are kept once rendered; a name or an episode changed
+    since shows on the very next page, and a chosen filter stays chosen."""
+    client = client_for(producer)
+    before = client.get(page).content.decode()
+    assert f'<option value="{editor.pk}">{editor}</option>' in before
+    editor.display_name = "Ed the Editor"
+    editor.save()
+    Episode.objects.create(project=morn, number=999, title="Finale")
+    after = client.get(page).content.decode()
+    assert f'<option value="{editor.pk}">Ed the Editor</option>' in after
+    assert "Finale" in _select(after, "episode")
+    chosen = client.get(page, {"assignee": editor.pk}).content.decode()
+    assert f'<option value="{editor.pk}" selected>Ed the Editor</option>' in _select(
+        chosen, "assignee"
+    )
+    assert '<option value="" selected>Anyone</option>' in _select(after, "assignee")
+    assert '<option value="">Anyone</option>' in _select(chosen, "assignee")
+
+
+def test_the_bulk_bar_shows_a_renamed_person_at_once(client_for, producer, editor):
+    """The task list's bulk bar writes its selects as the filter bar does,
+    kept too, and a new name shows on the next list."""
+    client = client_for(producer)
+    assert f">{editor}</option>" in _select(
+        client.get("/projects/MORN/tasks/").content.decode(), "assignee"
+    )
+    editor.display_name = "Ed the Editor"
+    editor.save()
+    html = client.get("/projects/MORN/tasks/").content.decode()
+    bulk = html[html.index('<form id="bulk"') :]
+    assert ">Ed the Editor</option>" in _select(bulk, "assignee")
+    assert f">{editor.get_full_name()}</option>" not in html
+
+
+def test_each_bar_offers_its_own_productions_people(morn, nite):
+    """Forms share their fields' fixed parts, never a production's crew or
+    episodes: each bar offers its own, one after the other."""
+
+    def people(form):
+        return {label for _, label, _ in form["assignee"].options} - {"Anyone"}
+
+    def crew_of(project):
+        return {str(m.user) for m in project.memberships.select_related("user")}
+
+    one = _form(morn, "")
+    nite_crew = [m.user for m in nite.memberships.select_related("user")]
+    other = TaskFilterForm(QueryDict(""), crew=nite_crew, episodes=[])
+    assert crew_of(morn) != crew_of(nite)
+    assert people(one) == crew_of(morn)
+    assert people(other) == crew_of(nite)
+    assert people(_form(morn, "")) == crew_of(morn)
+    assert [label for _, label, _ in other["episode"].options] == ["Any episode"]
+    assert len(one["episode"].options) == 1 + morn.episodes.count() > 1

@@ -2,19 +2,21 @@
 and brings the change made by someone else as soon as there is one."""
 
 import pytest
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.test import Client
 
-from production import notifications, services
+from production import notifications, services, sessions
 from production.management.commands.seed_demo import add_generated_tasks
-from production.models import CrewRole, Notification, Project, Task
+from production.models import CrewRole, Notification, Project, Task, User
 
 BOARD = "/projects/MORN/"
 TASK = "/tasks/{key}/?part={part}"
 MY_WORK = "/"
 BELL = "/notifications/bell/"
-# What every request pays before the view (the session with its user, in one
-# query: production/sessions.py), and the one query of the markers
-# (production/changes.py).
-UNCHANGED_POLL_QUERIES = 2
+# The session, its user and the poll's markers (production/changes.py), in
+# one query once this process knows whose the session is (sessions.py).
+UNCHANGED_POLL_QUERIES = 1
 
 
 def poll(client, url, etag=None):
@@ -49,7 +51,7 @@ def test_an_unchanged_region_is_a_304_after_one_query(
     url, producer, client_for, submitted, django_assert_num_queries
 ):
     """Polled again with the ETag it showed, an unchanged region costs one
-    query beyond the session with its user, and no body."""
+    query, the session's with its user and the markers, and no body."""
     url = TASK.format(key=submitted.key, part="history") if url == "task" else url
     client = client_for(producer)
     etag = first_etag(client, url)
@@ -194,7 +196,8 @@ def test_the_bell_answers_with_its_count_from_one_query(
     producer, ap, client_for, task_of, django_assert_num_queries
 ):
     """The bell's answer in full costs what its 304 costs: the session, the
-    user and the count, counted once for the ETag and the number shown."""
+    user and the count in one query, counted once for the ETag and the
+    number shown."""
     review = task_of(ap, Task.Status.REVIEW)
     services.task_move(task=review, to=Task.Status.CHANGES, by=producer, note="Again.")
     client = client_for(ap)
@@ -212,3 +215,66 @@ def test_regions_poll_at_the_configured_interval(producer, client_for, settings)
     settings.SLATE_POLL_SECONDS = 7
     page = client_for(producer).get(BOARD).content.decode()
     assert page.count("every 7s") == 2  # the board's columns and the bell
+
+
+def guess_owner(client, user) -> None:
+    """What this process believes of whose the client's session is."""
+    sessions._OWNERS[client.cookies[settings.SESSION_COOKIE_NAME].value] = user.pk
+
+
+@pytest.mark.parametrize("url", [BOARD, MY_WORK, BELL])
+def test_a_poll_of_a_session_this_process_has_not_seen_reads_apart(
+    url, producer, client_for, django_assert_num_queries
+):
+    """After a restart, a poll reads the session, its user and the markers
+    each alone, with the same answer; the next poll reads them in one."""
+    client = client_for(producer)
+    etag = first_etag(client, url)
+    sessions._OWNERS.clear()
+    with django_assert_num_queries(3):
+        assert poll(client, url, etag).status_code == 304
+    with django_assert_num_queries(1):
+        assert poll(client, url, etag).status_code == 304
+
+
+def test_markers_read_for_a_wrong_guess_are_not_used(
+    producer, ap, outsider, client_for, task_of
+):
+    """Markers read beside the session for another person than the
+    session's are not its: the producer's board and bell answer as the
+    producer's, whoever the guess was (the outsider sees no board, the AP
+    has an unread notification the producer has not)."""
+    review = task_of(ap, Task.Status.REVIEW)
+    services.task_move(task=review, to=Task.Status.CHANGES, by=producer, note="Again.")
+    client = client_for(producer)
+    etags = {url: first_etag(client, url) for url in (BOARD, BELL)}
+    for guess in (outsider, ap):
+        guess_owner(client, guess)
+        for url, etag in etags.items():
+            assert poll(client, url, etag).status_code == 304, (guess, url)
+
+
+@pytest.mark.parametrize("ending", ["logout elsewhere", "deactivated", "password"])
+def test_a_poll_of_an_ended_session_goes_to_the_login_page(
+    ending, producer, client_for
+):
+    """A session ended on another server, a deactivated person or a new
+    password: the next poll, read in one query with its markers, sends the
+    page to the login page instead of a 304."""
+    client = client_for(producer)
+    etag = first_etag(client, BOARD)
+    if ending == "logout elsewhere":
+        # The same browser's logout, answered by another app server.
+        elsewhere = Client()
+        key = client.cookies[settings.SESSION_COOKIE_NAME].value
+        elsewhere.cookies[settings.SESSION_COOKIE_NAME] = key
+        elsewhere.post("/accounts/logout/")
+        assert not Session.objects.exists()
+    elif ending == "deactivated":
+        User.objects.filter(pk=producer.pk).update(is_active=False)
+    else:
+        producer.set_password("a new and long passphrase")
+        producer.save()
+    response = poll(client, BOARD, etag)
+    assert response.status_code == 200
+    assert response["HX-Redirect"].startswith("/accounts/login/")

@@ -147,16 +147,23 @@ def test_postgresql_connections_run_without_parallel_workers():
 def test_postgresql_connections_prepare_the_statements_they_repeat(producer):
     """Planning a small query costs PostgreSQL more than running it: a
     statement a connection runs again and again is prepared once and run by
-    name, while options the address gave are kept."""
+    name with its generic plan, while options the address gave are kept."""
     from django.db import connection
 
     from production.sessions import _USER
     from production.settings import with_prepared_statements
 
-    database = {"OPTIONS": {"prepare_threshold": 2}}
+    database = {"OPTIONS": {"prepare_threshold": 2, "options": "-c work_mem=8MB"}}
     with_prepared_statements(database)
-    assert database["OPTIONS"] == {"prepare_threshold": 2, "server_side_binding": True}
+    assert database["OPTIONS"] == {
+        "prepare_threshold": 2,
+        "server_side_binding": True,
+        "options": "-c work_mem=8MB -c plan_cache_mode=force_generic_plan",
+    }
     if connection.vendor == "postgresql":  # the test database's own connection
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW plan_cache_mode")
+            assert cursor.fetchone()[0] == "force_generic_plan"
 
         def prepared() -> int:
             with connection.cursor() as cursor:

@@ -867,3 +867,12 @@ def test_crew_pages_show_no_e_mail_of_people_off_the_crew(client_for, ap, produc
         content = client_for(who).get(CREW).content.decode()
         assert "ap@slate.example" in content
         assert "outsider@slate.example" not in content
+
+
+def test_every_id_on_the_crew_page_is_unique(client_for, producer, morn):
+    """Labels, the error summary's links and #member-N addresses each find
+    one element: a member's entry and its edit form are told apart."""
+    content = client_for(producer).get(f"/projects/{morn.code}/crew/").content.decode()
+    ids = re.findall(r'\sid="([^"]+)"', content)
+    assert len(ids) > 20
+    assert sorted({i for i in ids if ids.count(i) > 1}) == []

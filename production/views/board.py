@@ -9,16 +9,18 @@ from typing import NamedTuple
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, F
-from django.http import HttpResponseBadRequest
+from django.db.models.lookups import IsNull
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect
+from django.template import engines
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from production import access, bookings, changes, workflow
+from production import access, bookings, changes, tallies, workflow
 from production.bookings import slot_end, slot_start
 from production.filters import (
     FIELD_FILTERS,
@@ -49,10 +51,15 @@ from production.views.rows import (
 # it costs the same in both; fifty cost twice a small one's eighteen.
 CARDS_PER_COLUMN = 6
 MORE_CARDS = 12
-# The most pressing first: priority, then the nearest due date.
+# The most pressing first: priority, then the nearest due date, tasks
+# without one last. "No date" is written as its own term rather than NULLS
+# LAST, which no SQLite index can serve: the task_cards index (models.py)
+# holds these very terms, so a column's first cards are read in order from
+# it on SQLite and PostgreSQL alike, without sorting the column.
 CARD_ORDER = (
     F("priority").desc(),
-    F("due_date").asc(nulls_last=True),
+    IsNull(F("due_date"), True).asc(),
+    F("due_date").asc(),
     F("number").asc(),
 )
 # What a card shows or the rules read; the description, contact and
@@ -306,10 +313,13 @@ STAND_INS = {
 
 class BoardQueries:
     """The board's queries for one set of filters (`names`), compiled once
-    (production/prepared.py): how many tasks each status has, and the ids
-    of a column's cards in CARD_ORDER, read from the (project, status,
-    ...) index alone; the cards' rows come after, by id (`_cards_by_id`): the
-    rows of every task of a column would be read to sort them otherwise.
+    (production/prepared.py): how many tasks each status has, and a
+    column's cards (CARD_ROW) in CARD_ORDER, read in that order from the
+    task_cards index: only the rows of the cards shown are read.
+
+    The unfiltered board and one person's count from the production's
+    tallies (production/tallies.py), a few rows however many tasks it has;
+    other filters count the tasks they find.
 
     They read the production's tasks without the join through the viewer's
     membership (access.tasks_of): the view has found it (get_project), and
@@ -323,6 +333,7 @@ class BoardQueries:
 
     def __init__(self, names: tuple[str, ...], search: str | None = None):
         stand_ins = [STAND_INS[name] for name in ("project", *names)]
+        self.tallied = search is None and names in ((), ("assignee",))
 
         def tasks(project_id, *values):
             filters = dict(zip(names, values, strict=True))
@@ -339,16 +350,23 @@ class BoardQueries:
             ),
             *stand_ins,
         )
-        self.ids = Prepared(
+        self.cards = Prepared(
             lambda *values: (
                 tasks(*values[:-1])
                 .filter(status=values[-1])
                 .order_by(*CARD_ORDER)
-                .values_list("pk")
+                .values_list(*CARD_ROW.columns())
             ),
             *stand_ins,
             STAND_INS["status"],
         )
+
+    def counted(self, values) -> dict[str, int]:
+        """{status: how many tasks} for these values, statuses with none
+        left out."""
+        if self.tallied:
+            return tallies.by_status(*values)
+        return dict(self.counts.rows(*values))
 
 
 # A board's filters come in a few shapes, each compiled once per process.
@@ -374,39 +392,26 @@ def _board_tasks(request, project):
     return form, queries, values, url_params(request.GET, drop=PAGING_PARAMS)
 
 
-# The cards by id, compiled once for each multiple of CARDS_BY_ID ids.
-CARDS_BY_ID = 16
-
-
-@functools.cache
-def _cards_by_id(size: int) -> Prepared:
-    """A production's cards by id (its values: the production's id, then the ids)."""
-    return Prepared(
-        lambda project_id, *ids: (
-            access.tasks_of([project_id])
-            .filter(pk__in=ids)
-            .order_by(*CARD_ORDER)
-            .values_list(*CARD_ROW.columns())
-        ),
-        STAND_IN_ID,
-        *[STAND_IN_ID - 1 - n for n in range(size)],
-    )
-
-
 def _cards_of(queries, values, parts) -> list[tuple]:
     """The cards' rows (CARD_ROW) of each (status, how many, from where) of
-    `parts`, in CARD_ORDER."""
-    ids = [
-        pk
-        for (pk,) in queries.ids.firsts(
-            [((*values, status), limit, offset) for status, limit, offset in parts]
-        )
-    ]
-    if not ids:
-        return []
-    size = -(-len(ids) // CARDS_BY_ID) * CARDS_BY_ID
-    # The spare places take an id no task has.
-    return _cards_by_id(size).rows(values[0], *ids, *[0] * (size - len(ids)))
+    `parts`, each part's in CARD_ORDER, in one query."""
+    rows = queries.cards.firsts(
+        [((*values, status), limit, offset) for status, limit, offset in parts]
+    )
+    # SQL promises no order to a UNION's rows, though both databases keep
+    # each part's: sorted again as CARD_ORDER sorts them.
+    return sorted(rows, key=_card_rank)
+
+
+_RANKED = [
+    CARD_ROW.columns().index(name) for name in ("priority", "due_date", "number")
+]
+
+
+def _card_rank(row) -> tuple:
+    """Where a card's row stands in CARD_ORDER."""
+    priority, due, number = (row[at] for at in _RANKED)
+    return -priority, due is None, due or datetime.date.min, number
 
 
 @functools.cache
@@ -437,7 +442,7 @@ def board(request, code):
     except ValueError as error:
         messages.error(request, str(error))
         wanted = None
-    counts = dict(queries.counts.rows(*values))
+    counts = queries.counted(values)
     if wanted:
         status, page = wanted
         pages_loaded[status] = min(page, _pages(counts.get(status, 0)))
@@ -467,18 +472,19 @@ def board(request, code):
     board_path = reverse("project-board", args=[project.code])
     _write_cards(request, columns.values(), filters, project, board_path)
     compact = request.GET.get("density") == COMPACT
+    # A production with no tasks yet says what to do next instead.
+    getting_started = not (counts or form.active or project.archived)
     context = {
         "project": project,
         "filter_form": form,
         "board_path": board_path,
         "board_url": _with_query(board_path, filters),
-        "columns": list(columns.values()),
+        "columns_html": "" if getting_started else _columns_html(columns.values()),
         "compact": compact,
         "density_url": _with_query(board_path, _density_toggled(filters, compact)),
         # A card dragged to a move that needs a note asks for it here.
         "note_field": _note_field(),
-        # A production with no tasks yet says what to do next instead.
-        "getting_started": not (counts or form.active or project.archived),
+        "getting_started": getting_started,
     }
     template = "production/board.html"
     if wants_fragment(request):
@@ -524,10 +530,7 @@ def board_more(request, code):
     )
     board_path = reverse("project-board", args=[project.code])
     _write_cards(request, [column], filters, project, board_path)
-    context = {"project": project, "column": column}
-    return render_on_project_clock(
-        request, "production/board.html#cards", context, project
-    )
+    return HttpResponse(_columns_html(more=column))
 
 
 def _density_toggled(filters, compact: bool):
@@ -563,6 +566,16 @@ def _write_cards(request, columns, filters, project, board_path):
 
 def _with_query(path, params) -> str:
     return f"{path}?{params.urlencode()}" if params else path
+
+
+def _columns_html(columns=(), *, more: Column | None = None) -> SafeString:
+    """The board's columns, their cards written in (_write_cards), or the
+    cards of Show more's column (`more`): a Jinja2 template, whose columns
+    cost a fraction of Django's."""
+    template = engines["jinja2"].get_template("production/_columns.html")
+    return mark_safe(  # noqa: S308 - escaped by Jinja2, the cards by CARD.render
+        template.render({"columns": columns, "more": more})
+    )
 
 
 def _cards_html(cards, *, csrf_token: str, next_url: str) -> SafeString:

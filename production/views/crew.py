@@ -17,13 +17,12 @@ MembershipForm only checks what is sent.
 """
 
 import copy
-from collections import Counter
 from typing import NamedTuple
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, Value
+from django.db.models import Q, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
@@ -36,10 +35,10 @@ from django.views.decorators.http import (
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from production import services, workflow
-from production.access import get_project, tasks_of
+from production import services, tallies, workflow
+from production.access import get_project
 from production.forms import MembershipForm, add_service_errors
-from production.models import CrewRole, Membership, Project, Task, User
+from production.models import CrewRole, Membership, Project, User
 from production.prepared import STAND_IN_ID, Joined, Prepared
 from production.views.fragments import wants_fragment
 from production.views.memo import MemoPartial
@@ -60,8 +59,8 @@ def _require_may_change(project, membership) -> None:
 
 
 # The page's queries, compiled once (production/prepared.py): the crew with
-# their people, role and boss; the production's open tasks counted by status
-# and assignee; the roles there are.
+# their people, role and boss; the roles there are. Open tasks are counted
+# from the production's tallies (production/tallies.py).
 _PERSON = ["username", "display_name", "first_name", "last_name"]
 _CREW_ROW = Joined(
     Membership,
@@ -79,22 +78,6 @@ _CREW = Prepared(
     ),
     STAND_IN_ID,
 )
-# Grouped in the order of the production's load index (project, status,
-# archived, assignee), which SQLite reads without sorting. A count per member
-# beside each crew row was as quick on SQLite but PostgreSQL planned it
-# unsteadily (1 to 11 ms at 5,000 tasks); this shape it plans the same way.
-# Either way the count reads every open task of the production once: only a
-# stored count would make it flat (BENCHMARKS.md).
-_OPEN_COUNTS = Prepared(
-    lambda project_id: (
-        tasks_of([project_id])
-        .filter(status__in=Task.OPEN_STATUSES)
-        .order_by()
-        .values_list("status", "assignee_id")
-        .annotate(open_count=Count("pk"))
-    ),
-    STAND_IN_ID,
-)
 _ROLE_ROW = Joined(CrewRole)
 _ROLES = Prepared(
     lambda project_id: (
@@ -109,16 +92,14 @@ _ROLES = Prepared(
 def _crew(project) -> list[Membership]:
     """The members with user, role, reports-to and open task count (two queries).
 
-    The counts come from the production's open tasks, not from each
-    member's tasks in every production (see BENCHMARKS.md).
+    The counts are the production's, read from its tallies: a few rows,
+    however many tasks it has (see BENCHMARKS.md).
     """
-    open_counts = Counter()
-    for _, assignee_id, count in _OPEN_COUNTS.rows(project.pk):
-        open_counts[assignee_id] += count
+    open_counts = tallies.open_by_assignee(project.pk)
     crew = [_CREW_ROW.load(row)[0] for row in _CREW.rows(project.pk)]
     for member in crew:
         member.project = project
-        member.open_count = open_counts[member.user_id]
+        member.open_count = open_counts.get(member.user_id, 0)
     return crew
 
 

@@ -2,17 +2,18 @@
 
 A region (static/slate/live.js) asks for itself again every few seconds
 with the ETag of what it shows; the view answers 304 from one small query
-(production/changes.py) while nothing changed, and the region's fragment
-when something did.
+(production/changes.py), read in the session's own, while nothing changed,
+and the region's fragment when something did.
 """
 
 import functools
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.http import HttpResponse
 from django.views.decorators.http import condition, require_GET
 
 from production import changes, notifications
+from production.templatetags import shell
 from production.views.fragments import wants_fragment
 
 
@@ -33,18 +34,29 @@ def polled(etag_func):
                 return conditional(request, *args, **kwargs)
             return view(request, *args, **kwargs)
 
+        def reads_with_session(request, *args, **kwargs) -> tuple:
+            """A poll's marker, for middleware.py to read with the session."""
+            if wants_fragment(request):
+                return etag_func.reads(*args, **kwargs)
+            return ()
+
+        # A changes.Marker's query is read with the session; kept through
+        # the decorators above this one, which copy its __dict__.
+        if hasattr(etag_func, "reads"):
+            wrapper.reads_with_session = reads_with_session
         return wrapper
 
     return decorator
 
 
-def bell_etag(request, *args, **kwargs) -> str | None:
+def _bell_etag(request, found: list[tuple]) -> str:
     """The bell shows one number: its ETag is that number, counted once for
     the ETag and the answer (templatetags/bell.py)."""
-    if not request.user.is_authenticated:
-        return None
-    request.unread_notifications = notifications.unread_count(request.user)
+    ((request.unread_notifications,),) = found
     return changes.etag(request, request.unread_notifications)
+
+
+bell_etag = changes.Marker(notifications.UNREAD_COUNT, (), _bell_etag)
 
 
 @require_GET
@@ -52,4 +64,8 @@ def bell_etag(request, *args, **kwargs) -> str | None:
 @polled(bell_etag)
 def bell(request):
     """The top bar's bell alone: what it polls (a plain GET gets it too)."""
-    return render(request, "_base.html#bell")
+    # The bell's own tag, without the template engine's context processors
+    # around it (a third of an answer): it reads the request and the poll.
+    return HttpResponse(
+        shell.bell({"request": request, **changes.live_context(request)})
+    )

@@ -17,7 +17,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from production import changes
+from production import changes, tallies
 from production.access import awaiting_review_by, tasks_for, tasks_of
 from production.models import Task, User
 from production.prepared import STAND_IN_ID, STAND_IN_TEXT, Prepared
@@ -322,19 +322,26 @@ def _count_of(tasks) -> Subquery:
     )
 
 
-def _crew_tasks(user, crew_project_ids):
-    """Open tasks of the people who report to me, on the productions where
-    they do (access.crew_tasks_for, on these productions).
+def _reporting(user, crew_project_ids) -> Q:
+    """The people who report to me, on the productions where they do (a
+    filter of tasks or of tallies).
 
     Asked production by production for the people who report to me there,
-    so that the database reads their entries of the index task_load alone:
-    crew_tasks_for's test of each task (EXISTS) read every open task of
-    the production and cost four times as much.
+    so that the database reads their entries alone: crew_tasks_for's test
+    of each task (EXISTS) read every open task of the production and cost
+    four times as much.
     """
     theirs = Q()
     for project_id in crew_project_ids:
         people = user.reports.filter(project_id=project_id)
         theirs |= Q(project_id=project_id, assignee_id__in=people.values("user_id"))
+    return theirs
+
+
+def _crew_tasks(user, crew_project_ids):
+    """Open tasks of the people who report to me, on the productions where
+    they do (access.crew_tasks_for, on these productions)."""
+    theirs = _reporting(user, crew_project_ids)
     return tasks_for(user).filter(theirs, status__in=Task.OPEN_STATUSES)
 
 
@@ -371,18 +378,50 @@ def _lists(user, approver_ids: tuple, crew_project_ids: tuple, project_ids) -> d
     return {name: made[name]() for name in _list_names(approver_ids, crew_project_ids)}
 
 
+# The groups counted in the database; "later" is all that waits of mine
+# less the others, which divide it between them.
+NEARER = ("overdue", "today", "week", "undated")
+MY_COUNTS = ("changes", *NEARER, "waiting")
+
+
 def _my_counts(user_id: int, project_ids: tuple, today: dt.date) -> dict:
-    """{group slug: a subquery counting my open tasks in it}. Each reads the
-    index task_load alone: my entries of each production and status."""
-    days = _days(today)
-    counts = {"changes": _mine(user_id, [Task.Status.CHANGES], project_ids)}
+    """{MY_COUNTS' name: a subquery counting my open tasks in it}.
+
+    "Sent back", and all that waits of mine, from the tallies (tallies.py);
+    the groups of nearer days from the index task_load alone (my entries of
+    each production and status in their days). "Later", which grows with a
+    season's plans, is what remains (_totals).
+    """
+    mine = tallies.of(project_ids).filter(assignee_id=user_id)
     waiting = _mine(user_id, WAITING, project_ids)
-    for slug, span in days.items():
-        if span is None:
-            counts[slug] = waiting.filter(due_date__isnull=True)
+    days = _days(today)
+    counts = {"changes": tallies.total(mine.filter(status=Task.Status.CHANGES))}
+    for slug in NEARER:
+        if days[slug] is None:
+            counts[slug] = _count_of(waiting.filter(due_date__isnull=True))
         else:
-            counts[slug] = waiting.filter(due_date__range=span)
-    return {slug: _count_of(tasks) for slug, tasks in counts.items()}
+            counts[slug] = _count_of(waiting.filter(due_date__range=days[slug]))
+    counts["waiting"] = tallies.total(mine.filter(status__in=WAITING))
+    return counts
+
+
+def _tallied(user_id, approver_ids: tuple, crew_project_ids: tuple, project_ids):
+    """{list name: its count from the productions' tallies (tallies.py)}: the
+    lists of _lists, each a few tally rows however many tasks they hold."""
+    in_review = tallies.of(project_ids).filter(status=Task.Status.REVIEW)
+    theirs = _reporting(User(pk=user_id), crew_project_ids)
+    made = {
+        "review": lambda: in_review.filter(reviewer_id=user_id),
+        "review_nobody": lambda: in_review.filter(
+            reviewer_id=tallies.NOBODY, project_id__in=approver_ids
+        ),
+        "crew": lambda: tallies.open_tallies(crew_project_ids).filter(theirs),
+        "pitches": lambda: tallies.of(approver_ids).filter(status=Task.Status.PROPOSED),
+    }
+    return {
+        name: tallies.total(made[name]())
+        for name in _list_names(approver_ids, crew_project_ids)
+    }
 
 
 @functools.lru_cache(maxsize=256)
@@ -399,8 +438,7 @@ def _totals_query(
     """
 
     def build(user_id):
-        lists = _lists(User(pk=user_id), approver_ids, crew_project_ids, project_ids)
-        counts = {name: _count_of(tasks) for name, tasks in lists.items()}
+        counts = _tallied(user_id, approver_ids, crew_project_ids, project_ids)
         counts |= _my_counts(user_id, project_ids, today)
         return User.objects.filter(pk=user_id).annotate(**counts).values_list(*counts)
 
@@ -409,15 +447,16 @@ def _totals_query(
 
 def _totals(user, page: Page, approver_ids, crew_project_ids) -> dict[str, int]:
     """{list name or group slug: how many tasks it has}."""
-    names = [*_list_names(approver_ids, crew_project_ids), *(s for s, _ in GROUPS)]
+    names = [*_list_names(approver_ids, crew_project_ids), *MY_COUNTS]
     if not page.productions:
         # On no production, nothing waits for anyone.
-        return dict.fromkeys(names, 0)
+        return dict.fromkeys([*names, "later"], 0)
     query = _totals_query(
         approver_ids, crew_project_ids, tuple(page.productions), page.today
     )
     totals = dict(zip(names, query.rows(user.pk)[0], strict=True))
     totals["review"] += totals.pop("review_nobody", 0)
+    totals["later"] = totals.pop("waiting") - sum(totals[slug] for slug in NEARER)
     return totals
 
 
@@ -504,20 +543,22 @@ def _team_query(approver_ids: tuple, today: dt.date) -> Prepared:
     tasks on these productions; compiled once a day for everyone who
     approves on them.
 
-    Counted person by person, each count read from the index task_load
-    alone (their entries of each production and status): grouping the
-    productions' open tasks by assignee sorted every one of them and cost
-    three times as much.
+    Counted person by person: the open tasks from the productions' tallies
+    (tallies.py), the overdue ones, which a date decides, from the index
+    task_load alone (their entries of each production and status).
+    Grouping the productions' open tasks by assignee sorted every one of
+    them and cost three times as much.
     """
     open_tasks = tasks_of(approver_ids).filter(
         status__in=Task.OPEN_STATUSES, assignee=OuterRef("pk")
     )
+    open_tallies = tallies.open_tallies(approver_ids).filter(assignee_id=OuterRef("pk"))
     return Prepared(
         lambda: (
             User.objects.filter(memberships__project_id__in=approver_ids)
             .distinct()
             .annotate(
-                open_count=_count_of(open_tasks),
+                open_count=tallies.total(open_tallies),
                 overdue_count=_count_of(open_tasks.filter(due_date__lt=today)),
             )
             .order_by()

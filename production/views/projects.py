@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from production import services, workflow
+from production import services, tallies, workflow
 from production.access import get_project, tasks_of
 from production.forms import ProjectForm, add_service_errors
 from production.models import Project, Task, User
@@ -50,9 +50,10 @@ def _productions_query(today: dt.date) -> Prepared:
     tasks, in one query compiled once a day (prepared.py): building it cost
     more than running it.
 
-    Each production's tasks counted from the index task_load alone (its
-    entries of each open status), as workflow.can_manage_crew reads the
-    role's flag.
+    Each production's open tasks counted from its tallies (tallies.py), a
+    few rows however many tasks it has; the overdue ones, which a date
+    decides, from the index task_load alone (its entries of each open
+    status). The role's flag as workflow.can_manage_crew reads it.
     """
     open_tasks = tasks_of(OuterRef("project_id")).filter(status__in=Task.OPEN_STATUSES)
 
@@ -67,7 +68,7 @@ def _productions_query(today: dt.date) -> Prepared:
         lambda user_id: (
             User(pk=user_id)
             .memberships.annotate(
-                open_count=count(open_tasks),
+                open_count=tallies.total(tallies.open_tallies(OuterRef("project_id"))),
                 overdue_count=count(open_tasks.filter(due_date__lt=today)),
             )
             .order_by("project__name", "project__code")
