@@ -11,7 +11,7 @@ from typing import NamedTuple
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Case, F, IntegerField, Q, Value, When
-from django.db.models.functions import Lower
+from django.db.models.functions import Coalesce, Concat, Lower, NullIf, Trim
 from django.http import QueryDict
 from django.utils.safestring import SafeString
 
@@ -23,6 +23,19 @@ from production.views.memo import MemoPartial
 STATUS_ORDER = Case(
     *[When(status=status, then=Value(rank)) for rank, status in enumerate(Task.Status)],
     output_field=IntegerField(),
+)
+
+# The assignee by the name the list shows (User.__str__: the display name,
+# else the full name, else the username); no one for an unassigned task.
+ASSIGNEE_NAME = Lower(
+    Coalesce(
+        NullIf("assignee__display_name", Value("")),
+        NullIf(
+            Trim(Concat("assignee__first_name", Value(" "), "assignee__last_name")),
+            Value(""),
+        ),
+        "assignee__username",
+    )
 )
 
 SORTS = {
@@ -38,24 +51,8 @@ SORTS = {
     "-status": ("Status, reversed", (STATUS_ORDER.desc(), "number")),
     "priority": ("Priority, highest first", ("-priority", "number")),
     "-priority": ("Priority, lowest first", ("priority", "number")),
-    "assignee": (
-        "Assignee",
-        (
-            F("assignee__first_name").asc(nulls_last=True),
-            F("assignee__last_name").asc(nulls_last=True),
-            F("assignee__username").asc(nulls_last=True),
-            "number",
-        ),
-    ),
-    "-assignee": (
-        "Assignee, Z to A",
-        (
-            F("assignee__first_name").desc(nulls_last=True),
-            F("assignee__last_name").desc(nulls_last=True),
-            F("assignee__username").desc(nulls_last=True),
-            "number",
-        ),
-    ),
+    "assignee": ("Assignee", (ASSIGNEE_NAME.asc(nulls_last=True), "number")),
+    "-assignee": ("Assignee, Z to A", (ASSIGNEE_NAME.desc(nulls_last=True), "number")),
     # Tasks without a date come last either way: they are the least pressing.
     "due": ("Due date", (F("due_date").asc(nulls_last=True), "number")),
     "-due": ("Due date, latest first", (F("due_date").desc(nulls_last=True), "number")),

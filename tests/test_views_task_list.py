@@ -672,3 +672,25 @@ def test_a_kept_row_turns_overdue_when_its_day_passes(client_for, producer, morn
         row = row_html(client.get(LIST), task.key)
         assert row.startswith(' class="overdue">')
         assert '<span class="overdue-flag">overdue</span>' in row
+
+
+def test_sorting_by_assignee_follows_the_names_the_list_shows(
+    client_for, producer, ap, morn
+):
+    """A display name counts, not the first name under it; unassigned last."""
+    ap.display_name = "Zed from the desk"
+    ap.save(update_fields=["display_name"])
+    Task.objects.filter(project=morn, key="MORN-3").update(assignee=None)
+    client = client_for(producer)
+    shown = {
+        task.key: str(task.assignee).lower() if task.assignee else None
+        for task in Task.objects.filter(project=morn).select_related("assignee")
+    }
+    keys = rows(client.get(LIST + "?sort=assignee"))
+    names = [shown[key] for key in keys]
+    named = [name for name in names if name is not None]
+    assert named == sorted(named)
+    assert names[-1] is None and names.count(None) == 1
+    assert named[-1] == "zed from the desk"
+    reverse = [shown[key] for key in rows(client.get(LIST + "?sort=-assignee"))]
+    assert reverse[0] == "zed from the desk" and reverse[-1] is None

@@ -159,34 +159,29 @@ class Entry:
 
     def shown(self, link: TaskLinks) -> Shown:
         task = self.task
-        if not self.is_slot:
-            # A due date shows none of a booking's details: none in its key.
-            return Shown(
-                url=link(task.key),
-                key=task.key,
-                title=task.title,
-                kind=task.kind,
-                status=task.status,
-                is_slot=False,
-                overdue=self.overdue,
-                closed=not task.is_open,
-                time_range="",
-                conflicts=(),
-                guest="",
-                contact="",
-                location="",
-                confirmed=False,
-                assignee="",
-            )
-        return Shown(
+        # A due date shows none of a booking's details: none in its key.
+        due = Shown(
             url=link(task.key),
             key=task.key,
             title=task.title,
             kind=task.kind,
             status=task.status,
+            is_slot=False,
+            overdue=self.overdue,
+            closed=not task.is_open,
+            time_range="",
+            conflicts=(),
+            guest="",
+            contact="",
+            location="",
+            confirmed=False,
+            assignee="",
+        )
+        if not self.is_slot:
+            return due
+        return due._replace(
             is_slot=True,
             overdue=False,
-            closed=not task.is_open,
             time_range=self.time_range,
             conflicts=tuple((link(other.key), other.key) for other in self.conflicts),
             guest=task.guest,
