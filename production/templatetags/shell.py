@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from django import template
 
-from production.templatetags.bell import unread_notifications
+from production import notifications
 from production.templatetags.fixed import ProjectLinks, project_links, top_links
 from production.views.memo import MemoPartial
 
@@ -56,9 +56,19 @@ def _current(context) -> str:
     return (match and match.url_name) or ""
 
 
+def _unread(context) -> int:
+    """One small query, made only where a page shows the bell, and not again
+    where the bell's poll counted for its ETag (views/live.py)."""
+    request = context.get("request")
+    if request is None:
+        return 0
+    counted = getattr(request, "unread_notifications", None)
+    return notifications.unread_count(request.user) if counted is None else counted
+
+
 def _bell(context) -> Bell:
     current = _current(context) == "notifications"
-    return Bell(unread_notifications(context), bool(context.get("oob")), current)
+    return Bell(_unread(context), bool(context.get("oob")), current)
 
 
 @register.simple_tag(takes_context=True)

@@ -51,7 +51,7 @@ def polled(etag_func):
 
 def _bell_etag(request, found: list[tuple]) -> str:
     """The bell shows one number: its ETag is that number, counted once for
-    the ETag and the answer (templatetags/bell.py)."""
+    the ETag and the answer (templatetags/shell.py)."""
     ((request.unread_notifications,),) = found
     return changes.etag(request, request.unread_notifications)
 
