@@ -5,7 +5,7 @@ production the user is not on does not exist for them (a 404, never a 403
 that would confirm it exists).
 """
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404
 
 from production import workflow
@@ -57,11 +57,21 @@ def crew_tasks_for(user):
 def awaiting_review_by(user, approver_project_ids):
     """Tasks in review that wait for this user: theirs to review and, on the
     productions where they may approve, those with no reviewer."""
-    return tasks_for(user).filter(
-        Q(reviewer=user)
-        | Q(reviewer__isnull=True, project_id__in=approver_project_ids),
-        status=Task.Status.REVIEW,
-        project__archived=False,
+    theirs, nobodys = awaiting_review_parts(user, approver_project_ids)
+    return theirs | nobodys
+
+
+def awaiting_review_parts(user, approver_project_ids) -> tuple[QuerySet, QuerySet]:
+    """awaiting_review_by's two parts, each a plain range of the index
+    task_review that the database reads in order: with their OR in one
+    query, it read every task in review that waits for nobody and sorted
+    them."""
+    in_review = tasks_for(user).filter(
+        status=Task.Status.REVIEW, project__archived=False
+    )
+    return (
+        in_review.filter(reviewer=user),
+        in_review.filter(reviewer__isnull=True, project_id__in=approver_project_ids),
     )
 
 

@@ -12,6 +12,7 @@ from production.models import (
     Comment,
     CrewRole,
     DigestSent,
+    DueTally,
     Episode,
     Membership,
     Notification,
@@ -220,13 +221,10 @@ class TaskAdmin(DrillDownAdmin, ShownOnPagesAdmin):
         super().save_model(request, obj, form, change)
 
 
-@admin.register(TaskTally)
-class TaskTallyAdmin(admin.ModelAdmin):
-    """The database's own counts of tasks (migration 0013's triggers): to
-    read, never to edit, or the pages would count wrong."""
+class TallyAdmin(admin.ModelAdmin):
+    """The database's own counts of tasks (kept by triggers, migrations 0013
+    and 0015): to read, never to edit, or the pages would count wrong."""
 
-    list_display = ["project", "status", "assignee_id", "reviewer_id", "tasks"]
-    list_filter = ["status"]
     search_fields = ["project__code"]
     list_select_related = ["project"]
 
@@ -238,6 +236,17 @@ class TaskTallyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(TaskTally)
+class TaskTallyAdmin(TallyAdmin):
+    list_display = ["project", "status", "assignee_id", "reviewer_id", "tasks"]
+    list_filter = ["status"]
+
+
+@admin.register(DueTally)
+class DueTallyAdmin(TallyAdmin):
+    list_display = ["project", "due_date", "assignee_id", "tasks"]
 
 
 @admin.register(Comment)

@@ -572,6 +572,14 @@ class Task(models.Model):
                 ],
                 name="task_review",
             ),
+            # What waits for nobody, read oldest first: task_review holds it
+            # too, but after a reviewer IS NULL, which is no equality to the
+            # planner, PostgreSQL read every such task and sorted them.
+            models.Index(
+                fields=["status", "archived", "project", "status_changed_at"],
+                condition=models.Q(reviewer__isnull=True),
+                name="task_review_nobody",
+            ),
             # Slots by start; with their end, a booking's clashes (bookings.py)
             # are checked in the index, not in every earlier booking's row.
             models.Index(
@@ -746,6 +754,39 @@ class TaskTally(models.Model):
 
     def __str__(self):
         return f"{self.project_id} {self.status}: {self.tasks}"
+
+
+class DueTally(models.Model):
+    """How many open, unarchived tasks of a production one person has due on
+    one day, kept by the database's triggers on the task table (migration
+    0015) as TaskTally is. A count of overdue tasks sums the days before
+    today: a row per person and day, however many tasks fall due on it
+    (tallies.py). Undated tasks are never overdue and have no row."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="due_tallies"
+    )
+    assignee_id = models.BigIntegerField(
+        "assignee", default=0, help_text="The assignee's user id; 0 for nobody."
+    )
+    due_date = models.DateField("due date")
+    tasks = models.PositiveIntegerField(
+        "tasks", default=0, help_text="Open, unarchived tasks due that day."
+    )
+
+    class Meta:
+        verbose_name = "due-day tally"
+        verbose_name_plural = "due-day tallies"
+        ordering = ["project", "due_date", "assignee_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "assignee_id", "due_date"],
+                name="due_tally_unique",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.project_id} {self.due_date}: {self.tasks}"
 
 
 # Comments and a move's note alike: room for a script page, not a script.

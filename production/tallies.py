@@ -1,11 +1,15 @@
-"""Counts of a production's tasks read from its tallies (models.TaskTally),
-which the database's triggers keep as tasks are written (migration 0013).
+"""Counts of a production's tasks read from its tallies, which the
+database's triggers keep as tasks are written: models.TaskTally by status,
+assignee and reviewer (migration 0013), models.DueTally, the open tasks by
+assignee and due date (0015).
 
 A count read from the tasks, even from an index alone, reads an entry per
 task counted: thousands on a season's production, and the board, the crew
 page, my work and the productions list grew with it (BENCHMARKS.md). A
 production has a tally row per status, assignee and reviewer that occur
-together, a few dozen however many tasks there are.
+together, a few dozen however many tasks there are; and a due-day row per
+person and day, so that an overdue count, which the date decides, reads a
+row per day late, not per task.
 
 Archived tasks are never counted; the production's own archived flag is
 the caller's to test, as it is for its tasks. The reads are compiled once
@@ -15,23 +19,33 @@ the caller's to test, as it is for its tasks. The reads are compiled once
 from django.db.models import Func, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from production.models import Task, TaskTally
+from production.models import DueTally, Task, TaskTally
 from production.prepared import STAND_IN_ID, Prepared
 
 # A tally's assignee or reviewer when the task has none.
 NOBODY = 0
 
 
+def _of(model, project_ids) -> QuerySet:
+    if isinstance(project_ids, OuterRef):
+        return model.objects.filter(project_id=project_ids)
+    return model.objects.filter(project_id__in=project_ids)
+
+
 def of(project_ids) -> QuerySet:
     """The tallies of these productions (ids or an OuterRef to one)."""
-    if isinstance(project_ids, OuterRef):
-        return TaskTally.objects.filter(project_id=project_ids)
-    return TaskTally.objects.filter(project_id__in=project_ids)
+    return _of(TaskTally, project_ids)
 
 
 def open_tallies(project_ids) -> QuerySet:
     """The tallies of these productions' open tasks."""
     return of(project_ids).filter(status__in=Task.OPEN_STATUSES)
+
+
+def overdue_tallies(project_ids, today) -> QuerySet:
+    """The due-day tallies of these productions' (ids or an OuterRef to one)
+    open tasks due before `today`."""
+    return _of(DueTally, project_ids).filter(due_date__lt=today)
 
 
 def total(tallies: QuerySet) -> Coalesce:

@@ -1,7 +1,8 @@
-"""Task tallies (models.TaskTally, kept by migration 0013's triggers) always
-equal a live count of the tasks, whatever wrote them: the services, the
-admin, bulk_create, QuerySet.update, deletes and cascades; and concurrent
-moves on PostgreSQL neither deadlock nor lose a count.
+"""Task tallies (models.TaskTally and models.DueTally, kept by migrations
+0013's and 0015's triggers) always equal a live count of the tasks, whatever
+wrote them: the services, the admin, bulk_create, QuerySet.update, deletes
+and cascades; and concurrent moves on PostgreSQL neither deadlock nor lose a
+count.
 
 The same file runs on PostgreSQL: `bash tools/with-postgres .venv/bin/pytest
 tests/test_tallies.py`.
@@ -19,7 +20,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from production import services, tallies
-from production.models import Project, Task, TaskTally, User
+from production.models import DueTally, Project, Task, TaskTally, User
 from tests.factories import add_tasks
 from tests.test_changes_from_elsewhere import as_posted
 from tests.test_views_home import section
@@ -45,8 +46,28 @@ def tallied() -> Counter:
     )
 
 
+def live_due_counts() -> Counter:
+    """What the due-day tallies should hold: open, dated, unarchived tasks."""
+    return Counter(
+        (task.project_id, task.assignee_id or 0, task.due_date)
+        for task in Task.objects.filter(
+            archived=False, status__in=Task.OPEN_STATUSES, due_date__isnull=False
+        )
+    )
+
+
+def due_tallied() -> Counter:
+    return Counter(
+        {
+            (row.project_id, row.assignee_id, row.due_date): row.tasks
+            for row in DueTally.objects.filter(tasks__gt=0)
+        }
+    )
+
+
 def assert_tallies_right():
     assert tallied() == live_counts()
+    assert due_tallied() == live_due_counts()
 
 
 def first_open(project, assignee=None) -> Task:
@@ -59,6 +80,7 @@ def first_open(project, assignee=None) -> Task:
 def test_the_demo_is_tallied(demo):
     """seed_demo's tasks, made with bulk_create and the services, are counted."""
     assert TaskTally.objects.exists()
+    assert DueTally.objects.exists()
     assert_tallies_right()
 
 
@@ -115,6 +137,8 @@ def test_bulk_created_tasks_count(morn, ap):
         {"assignee": None},
         {"reviewer": None},
         {"archived": True},
+        {"due_date": None},
+        {"due_date": dt.date(2027, 1, 4)},
         {"title": "Only the title"},
     ],
     ids=lambda change: next(iter(change)),
@@ -307,10 +331,14 @@ def test_my_work_counts_what_the_tasks_say(client_for, producer, morn, ap):
         mine.filter(status=S.PROPOSED).count()
     )
     team = section(response, "team")
-    ap_open = mine.filter(assignee=ap, status__in=Task.OPEN_STATUSES).count()
-    assert re.search(
-        rf'<th scope="row">{ap}</th>\s*<td class="num">{ap_open}</td>', team
-    ), team
+    for person in (producer, ap):
+        theirs = mine.filter(assignee=person, status__in=Task.OPEN_STATUSES)
+        late = theirs.filter(due_date__lt=TODAY).count()
+        assert re.search(
+            rf'<th scope="row">{person}</th>\s*<td class="num">{theirs.count()}</td>'
+            rf'\s*<td class="num( overdue)?">{late}</td>',
+            team,
+        ), (person, team)
 
 
 def test_the_crew_page_and_productions_list_count_what_the_tasks_say(
@@ -318,9 +346,10 @@ def test_the_crew_page_and_productions_list_count_what_the_tasks_say(
 ):
     """Open tasks per member and per production follow bulk writes and updates."""
     add_tasks(morn, 11, assignee=editor, status=S.TODO)
+    add_tasks(morn, 4, assignee=editor, status=S.REVIEW, due_date=TODAY)
     Task.objects.filter(project=morn, assignee=ap).update(status=S.DONE)
-    client = client_for(producer)
-    crew = client.get(reverse("project-crew", args=[morn.code])).content.decode()
+    crew = client_for(producer).get(reverse("project-crew", args=[morn.code]))
+    crew = crew.content.decode()
     for person in (ap, editor):
         open_count = Task.objects.filter(
             project=morn, assignee=person, archived=False, status__in=Task.OPEN_STATUSES
@@ -330,12 +359,22 @@ def test_the_crew_page_and_productions_list_count_what_the_tasks_say(
             rf'hidden"> of {person}<',
             crew,
         ), person
-    productions = client.get(reverse("project-list")).content.decode()
-    open_count = Task.objects.filter(
+    with time_machine.travel(
+        dt.datetime.combine(TODAY + dt.timedelta(days=1), dt.time(12), tzinfo=dt.UTC),
+        tick=False,
+    ):
+        productions = client_for(producer).get(reverse("project-list"))
+    productions = productions.content.decode()
+    open_tasks = Task.objects.filter(
         project=morn, archived=False, status__in=Task.OPEN_STATUSES
-    ).count()
+    )
+    late = open_tasks.filter(due_date__lte=TODAY).count()
     row = re.search(r'<tr id="project-MORN">(.*?)</tr>', productions, re.S)[1]
-    assert f'<td class="num">{open_count}</td>' in row
+    assert re.search(
+        rf'<td class="num">{open_tasks.count()}</td>\s*'
+        rf'<td class="num overdue">{late}</td>',
+        row,
+    ), row
 
 
 def test_the_task_table_has_its_triggers(db):
@@ -347,11 +386,19 @@ def test_the_task_table_has_its_triggers(db):
                 "SELECT name FROM sqlite_master WHERE type = 'trigger'"
                 " AND tbl_name = 'production_task'"
             )
-            expected = {"task_tally_insert", "task_tally_update", "task_tally_delete"}
+            expected = {
+                f"{tally}_{event}"
+                for tally in ("task_tally", "due_tally")
+                for event in ("insert", "update", "delete")
+            }
         else:
             cursor.execute(
                 "SELECT tgname FROM pg_trigger"
                 " WHERE tgrelid = 'production_task'::regclass AND NOT tgisinternal"
             )
-            expected = {"task_tally_insert_delete", "task_tally_update"}
+            expected = {
+                f"{tally}_{event}"
+                for tally in ("task_tally", "due_tally")
+                for event in ("insert_delete", "update")
+            }
         assert {name for (name,) in cursor.fetchall()} >= expected

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from production import changes, tallies
-from production.access import awaiting_review_by, tasks_for, tasks_of
+from production.access import awaiting_review_parts, tasks_for, tasks_of
 from production.models import Task, User
 from production.prepared import STAND_IN_ID, STAND_IN_TEXT, Prepared
 from production.unions import Parts
@@ -368,10 +368,10 @@ def _lists(user, approver_ids: tuple, crew_project_ids: tuple, project_ids) -> d
     """{name: queryset} of the lists beside my own tasks that this user has."""
     # On my productions still running, which the index holds after the
     # reviewer: it is read for those alone.
-    awaiting = awaiting_review_by(user, approver_ids).filter(project_id__in=project_ids)
+    theirs, nobodys = awaiting_review_parts(user, approver_ids)
     made = {
-        "review": lambda: awaiting.filter(reviewer=user),
-        "review_nobody": lambda: awaiting.filter(reviewer__isnull=True),
+        "review": lambda: theirs.filter(project_id__in=project_ids),
+        "review_nobody": lambda: nobodys.filter(project_id__in=project_ids),
         "crew": lambda: _crew_tasks(user, crew_project_ids),
         "pitches": lambda: _pitches(user, approver_ids),
     }
@@ -543,23 +543,22 @@ def _team_query(approver_ids: tuple, today: dt.date) -> Prepared:
     tasks on these productions; compiled once a day for everyone who
     approves on them.
 
-    Counted person by person: the open tasks from the productions' tallies
-    (tallies.py), the overdue ones, which a date decides, from the index
-    task_load alone (their entries of each production and status).
-    Grouping the productions' open tasks by assignee sorted every one of
-    them and cost three times as much.
+    Counted person by person from the productions' tallies (tallies.py):
+    the open tasks from their statuses, the overdue ones from the days
+    before today. Grouping the productions' open tasks by assignee sorted
+    every one of them and cost three times as much; counting the overdue
+    ones from the index read an entry per overdue task.
     """
-    open_tasks = tasks_of(approver_ids).filter(
-        status__in=Task.OPEN_STATUSES, assignee=OuterRef("pk")
-    )
-    open_tallies = tallies.open_tallies(approver_ids).filter(assignee_id=OuterRef("pk"))
+    person = OuterRef("pk")
+    open_tallies = tallies.open_tallies(approver_ids).filter(assignee_id=person)
+    late_days = tallies.overdue_tallies(approver_ids, today).filter(assignee_id=person)
     return Prepared(
         lambda: (
             User.objects.filter(memberships__project_id__in=approver_ids)
             .distinct()
             .annotate(
                 open_count=tallies.total(open_tallies),
-                overdue_count=_count_of(open_tasks.filter(due_date__lt=today)),
+                overdue_count=tallies.total(late_days),
             )
             .order_by()
             .values_list(*PERSON_NAMES, "open_count", "overdue_count")

@@ -8,16 +8,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
-from django.db.models import Func, OuterRef, Subquery
+from django.db.models import OuterRef
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from production import services, tallies, workflow
-from production.access import get_project, tasks_of
+from production.access import get_project
 from production.forms import ProjectForm, add_service_errors
-from production.models import Project, Task, User
+from production.models import Project, User
 from production.prepared import STAND_IN_ID, Prepared
 
 PROJECT_KINDS = dict(Project.Kind.choices)
@@ -50,26 +50,18 @@ def _productions_query(today: dt.date) -> Prepared:
     tasks, in one query compiled once a day (prepared.py): building it cost
     more than running it.
 
-    Each production's open tasks counted from its tallies (tallies.py), a
-    few rows however many tasks it has; the overdue ones, which a date
-    decides, from the index task_load alone (its entries of each open
-    status). The role's flag as workflow.can_manage_crew reads it.
+    Each production's open and overdue tasks counted from its tallies
+    (tallies.py), a few rows a status and a row per person and day late,
+    however many tasks it has. The role's flag as workflow.can_manage_crew
+    reads it.
     """
-    open_tasks = tasks_of(OuterRef("project_id")).filter(status__in=Task.OPEN_STATUSES)
-
-    def count(tasks) -> Subquery:
-        return Subquery(
-            tasks.order_by()
-            .annotate(total=Func("pk", function="COUNT"))
-            .values("total")
-        )
-
+    production = OuterRef("project_id")
     return Prepared(
         lambda user_id: (
             User(pk=user_id)
             .memberships.annotate(
-                open_count=tallies.total(tallies.open_tallies(OuterRef("project_id"))),
-                overdue_count=count(open_tasks.filter(due_date__lt=today)),
+                open_count=tallies.total(tallies.open_tallies(production)),
+                overdue_count=tallies.total(tallies.overdue_tallies(production, today)),
             )
             .order_by("project__name", "project__code")
             .values_list(*_ROW_FIELDS, "open_count", "overdue_count")

@@ -51,6 +51,12 @@ DEMO_TASKS = (
 PORTS = range(8150, 8160)
 # gunicorn for the load run, as a 2-core machine would run Slate.
 WORKERS, THREADS = 2, 4
+# Each of the two servers sized to its half of the machine, as each of two
+# machines would be to its own: together as many worker processes as one.
+# Twice as many on the same cores served x0.86 of one server, and one server
+# with four workers as little (BENCHMARKS.md): the cost of processes
+# sharing cores, not of a second server.
+PAIR_WORKERS = max(1, WORKERS // 2)
 
 # The limits of the issues, checked on every run.
 MAX_QUERIES = 15
@@ -240,7 +246,7 @@ def free_port(wanted: int | None) -> int:
 class Gunicorn:
     """Slate under gunicorn on the loopback, as production would run it."""
 
-    def __init__(self, env: dict, port: int, log: Path):
+    def __init__(self, env: dict, port: int, log: Path, workers: int = WORKERS):
         self.port = port
         self.log = log
         self._log_file = log.open("w")
@@ -252,7 +258,7 @@ class Gunicorn:
                 "--bind",
                 f"127.0.0.1:{port}",
                 "--workers",
-                str(WORKERS),
+                str(workers),
                 "--threads",
                 str(THREADS),
                 "--keep-alive",
@@ -372,10 +378,13 @@ def max_age(cache_control: str) -> int:
     return 0
 
 
-def load_slice(name: str, users: list, budget: load.Budget, print_):
-    """One phase or slice of one, bounded by `budget`; its result and how
-    many clients each worker held."""
-    split = load.spread(users, workers=WORKERS, url=WORKER_URL)
+def load_slice(
+    name: str, users: list, budget: load.Budget, print_, workers: int = WORKERS
+):
+    """One phase or slice of one, bounded by `budget`, on servers of
+    `workers` workers each; its result and how many clients each worker
+    held."""
+    split = load.spread(users, workers=workers, url=WORKER_URL)
     result = load.run_phase(name, users, budget)
     for user in users:
         user.session.close()
@@ -490,59 +499,70 @@ def across_servers(port_a: int, port_b: int, key: str | None) -> dict:
 def two_servers(
     env: dict,
     options: Options,
-    port_a: int,
+    port_one: int,
     tmp: Path,
     run: dict,
     print_,
     pools: list[dict],
     probe: str | None,
 ) -> dict:
-    """The same crowd on one app server and over two on the same database,
-    each with a notification worker beside it (A's runs already); then what
-    B sees of A, and what the workers sent once their queue is empty.
+    """The same crowd on one app server and over two others, A and B, on the
+    same database, each with a notification worker beside it (the one
+    server's runs already); then what B sees of A, and what the workers sent
+    once their queue is empty.
 
     One server and two take turns, SCALE_ROUNDS slices each of the phase's
     budget: on a shared machine the background load drifts over a minute,
     and two phases run one after the other would compare the drift.
     """
-    port_b = free_port(None)
-    print_.step(f"Starting a second gunicorn and worker on 127.0.0.1:{port_b} ...")
-    server_b = Gunicorn(env, port_b, tmp / "gunicorn-b.log")
-    worker_b = Worker(env, "bench-b", tmp / "worker-b.log")
-    turns = [(ONE_CROWD, [port_a]), (PAIR_CROWD, [port_a, port_b])]
-    results: dict[str, list] = {name: [] for name, _ in turns}
-
-    def budget():
-        return load.Budget(
-            options.load_seconds / SCALE_ROUNDS,
-            max(1, options.load_requests // SCALE_ROUNDS),
-        )
-
+    pair = []
     try:
-        # B's workers load templates and compile queries on their first
-        # requests, which A's did in the phases before: not counted.
-        users = mixed_crowd([port_b], options, pools[-1], run)
-        load_slice("warming up the second server", users, budget(), print_)
+        for name in ("a", "b"):
+            port = free_port(None)
+            print_.step(
+                f"Starting gunicorn {name.upper()} ({PAIR_WORKERS} worker(s) x "
+                f"{THREADS} threads) and a worker on 127.0.0.1:{port} ..."
+            )
+            server = Gunicorn(env, port, tmp / f"gunicorn-{name}.log", PAIR_WORKERS)
+            pair.append(
+                (server, Worker(env, f"bench-{name}", tmp / f"worker-{name}.log"))
+            )
+        ports = [server.port for server, _ in pair]
+        turns = [(ONE_CROWD, [port_one], WORKERS), (PAIR_CROWD, ports, PAIR_WORKERS)]
+        results: dict[str, list] = {name: [] for name, _, _ in turns}
+
+        def budget():
+            return load.Budget(
+                options.load_seconds / SCALE_ROUNDS,
+                max(1, options.load_requests // SCALE_ROUNDS),
+            )
+
+        # The pair's workers load templates and compile queries on their
+        # first requests, which the one server's did in the phases before:
+        # not counted.
+        users = mixed_crowd(ports, options, pools[-1], run)
+        load_slice("warming up the two servers", users, budget(), print_, PAIR_WORKERS)
         for n in range(SCALE_ROUNDS):
-            for t, (name, ports) in enumerate(turns):
-                users = mixed_crowd(ports, options, pools[2 * n + t], run)
-                result, _ = load_slice(name, users, budget(), print_)
+            for t, (name, on, workers) in enumerate(turns):
+                users = mixed_crowd(on, options, pools[2 * n + t], run)
+                result, _ = load_slice(name, users, budget(), print_, workers)
                 results[name].append(result)
-        phases = [load.merged(name, results[name]).as_dict() for name, _ in turns]
-        seen = across_servers(port_a, port_b, probe)
+        phases = [load.merged(name, results[name]).as_dict() for name, _, _ in turns]
+        seen = across_servers(*ports, probe)
         print_.step("Waiting for the notification workers to empty their queue ...")
         mail = json.loads(
             child(["-m", "tests.bench.mailbox", "--wait", "30"], env, "The mail count")
         )
     finally:
-        worker_b.stop()
-        server_b.stop()
+        for server, worker in pair:
+            worker.stop()
+            server.stop()
     return {
         "phases": phases,
         "seen": seen,
         "mail": mail,
-        "port_b": port_b,
-        "server_log": server_b.log.read_text()[-5000:],
+        "ports": ports,
+        "server_log": "".join(server.log.read_text()[-2500:] for server, _ in pair),
     }
 
 
@@ -1158,16 +1178,14 @@ def benchmark(
             server = Gunicorn(envs[biggest], port, tmp / "gunicorn.log")
             scaled = load_run_on and options.servers > 1
             worker = (
-                Worker(envs[biggest], "bench-a", tmp / "worker-a.log")
-                if scaled
-                else None
+                Worker(envs[biggest], "bench", tmp / "worker.log") if scaled else None
             )
             try:
                 if load_run_on:
                     pools = runs[biggest]["pools"]
                     if scaled:
                         # One part for the mixed crowd, one a turn of each side,
-                        # one for warming the second server up.
+                        # one for warming the two servers up.
                         (pools, *parts), probe = split_pools(
                             pools, 2 + 2 * SCALE_ROUNDS
                         )
@@ -1245,8 +1263,10 @@ def benchmark(
                 if "scale" in report:
                     print_()
                     print_(
-                        "== Two app servers on one database "
-                        f"(ports {port} and {report['scale']['port_b']})"
+                        "== Two app servers on one database (A and B on ports "
+                        f"{' and '.join(map(str, report['scale']['ports']))}, "
+                        f"{PAIR_WORKERS} worker(s) each, against one of "
+                        f"{WORKERS} on {port})"
                     )
                     checks += scale_checks(print_, report["scale"])
             else:
@@ -1268,7 +1288,7 @@ def benchmark(
                 print_(report["browser_error"])
                 checks.append(Check("browser load event", False, "no browser run"))
         logs = {"": report.get("server_log", "")}
-        logs[" (second server)"] = report.get("scale", {}).get("server_log", "")
+        logs[" (two servers)"] = report.get("scale", {}).get("server_log", "")
         for which, log in logs.items():
             if "Traceback" in log:
                 print_()
