@@ -515,6 +515,13 @@ def two_servers(
     budget: on a shared machine the background load drifts over a minute,
     and two phases run one after the other would compare the drift.
     """
+
+    def budget():
+        return load.Budget(
+            options.load_seconds / SCALE_ROUNDS,
+            max(1, options.load_requests // SCALE_ROUNDS),
+        )
+
     pair = []
     try:
         for name in ("a", "b"):
@@ -530,13 +537,6 @@ def two_servers(
         ports = [server.port for server, _ in pair]
         turns = [(ONE_CROWD, [port_one], WORKERS), (PAIR_CROWD, ports, PAIR_WORKERS)]
         results: dict[str, list] = {name: [] for name, _, _ in turns}
-
-        def budget():
-            return load.Budget(
-                options.load_seconds / SCALE_ROUNDS,
-                max(1, options.load_requests // SCALE_ROUNDS),
-            )
-
         # The pair's workers load templates and compile queries on their
         # first requests, which the one server's did in the phases before:
         # not counted.
