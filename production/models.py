@@ -47,6 +47,16 @@ class TaskStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+# Open and not sent back: what waits on its assignee's next step (my work's
+# groups below "sent back").
+WAITING_STATUSES = (
+    TaskStatus.PROPOSED,
+    TaskStatus.TODO,
+    TaskStatus.IN_PROGRESS,
+    TaskStatus.REVIEW,
+)
+
+
 class TaskPriority(models.IntegerChoices):
     LOW = 1, "Low"
     NORMAL = 2, "Normal"
@@ -603,8 +613,8 @@ class Task(models.Model):
                 fields=["project", "status", "archived", "assignee", "due_date"],
                 name="task_load",
             ),
-            # My work's groups: a person's first tasks of one status in a
-            # range of due dates, in row order, read without a sort.
+            # My work's "sent back": a person's first tasks of one status in
+            # a range of due dates, in row order, read without a sort.
             models.Index(
                 fields=[
                     "assignee",
@@ -615,6 +625,25 @@ class Task(models.Model):
                     "key",
                 ],
                 name="task_my_work",
+            ),
+            # My work's other groups: a person's first waiting tasks in a
+            # range of due dates, in row order, whatever their status; their
+            # production checked in the index (without it, PostgreSQL's
+            # generic plan preferred task_calendar and sorted a person's
+            # whole range). Its condition compares no column another query
+            # compares with a parameter: SQLite plans such a query again on
+            # every run, to see whether its value still meets the condition.
+            models.Index(
+                fields=[
+                    "assignee",
+                    "archived",
+                    "due_date",
+                    "-priority",
+                    "key",
+                    "project",
+                ],
+                condition=Q(status__in=WAITING_STATUSES),
+                name="task_my_waiting",
             ),
             # A production's pitches, oldest first (my work).
             models.Index(

@@ -14,15 +14,30 @@ query's parameters, real values put in their place), also used by the
 queries compiled once a request: the calendar's days (production/unions.py).
 """
 
+import re
 from collections.abc import Callable, Sequence
 
 from django.db import connections, router
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Value
 
 # Values no request passes, to compile a query with: no row has a negative
 # id, no key or code a NUL (Slate refuses one at the door, middleware.py).
 STAND_IN_ID = -7_000_000_001
 STAND_IN_TEXT = "\x00stand-in"
+
+
+class Written(Value):
+    """A name-like constant (a status) written into the SQL, not sent as a
+    parameter: a query whose terms repeat a partial index's condition word
+    for word, as SQLite needs to read that index, without the parameter it
+    would plan the query again for on every run."""
+
+    def as_sql(self, compiler, connection):
+        if not isinstance(self.value, str) or not re.fullmatch(r"[a-z_]+", self.value):
+            raise ValueError(
+                f"Only a lower-case name is written into SQL: {self.value!r}"
+            )
+        return f"'{self.value}'", []
 
 
 class Compiled:

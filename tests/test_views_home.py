@@ -12,7 +12,16 @@ from django.utils import timezone
 
 from production import services
 from production.management.commands.seed_demo import PASSWORD, add_generated_tasks
-from production.models import CrewRole, Membership, Project, Task, User
+from production.models import (
+    WAITING_STATUSES,
+    CrewRole,
+    Membership,
+    Project,
+    Task,
+    User,
+)
+from production.prepared import Written
+from tests.bench.plans import INDEX_SEARCH, explain
 from tests.factories import add_tasks
 from tests.pages import HTMX, count_queries
 
@@ -84,6 +93,76 @@ def test_sent_back_comes_first_whatever_its_due_date(client_for, ap, task_of):
     assert changes.key in keys_in(section(response, "changes"))
     assert changes.key not in keys_in(section(response, "overdue"))
     assert html.index("Sent back for changes") < html.index("Overdue")
+
+
+def test_a_group_shows_its_most_pressing_first_whatever_their_status(
+    client_for, ap, morn
+):
+    """Proposed, to-do, in-progress and in-review tasks share one order in a
+    group (the earliest due first, on one day the most urgent, then by key);
+    the first five show, the rest are counted."""
+    Task.objects.filter(project=morn).delete()
+    today = timezone.localdate()
+    late = [today - dt.timedelta(days=days) for days in (1, 2, 3, 4)]
+    # (status, days late, priority), in the order they must show.
+    wanted = [
+        (Task.Status.REVIEW, 3, Task.Priority.LOW),
+        (Task.Status.PROPOSED, 2, Task.Priority.URGENT),
+        (Task.Status.TODO, 2, Task.Priority.HIGH),
+        (Task.Status.IN_PROGRESS, 2, Task.Priority.NORMAL),
+        (Task.Status.TODO, 1, Task.Priority.URGENT),
+        (Task.Status.REVIEW, 0, Task.Priority.URGENT),
+        (Task.Status.PROPOSED, 0, Task.Priority.LOW),
+    ]
+    for status, days_late, priority in reversed(wanted):
+        add_tasks(
+            morn,
+            1,
+            assignee=ap,
+            status=status,
+            priority=priority,
+            due_date=late[days_late],
+        )
+    # Neither sent back nor closed: not in the group.
+    for status in (Task.Status.CHANGES, Task.Status.DONE, Task.Status.CANCELLED):
+        add_tasks(morn, 1, assignee=ap, status=status, due_date=late[3])
+    order = {
+        (status, late[days], priority): at
+        for at, (status, days, priority) in enumerate(wanted)
+    }
+    keys = sorted(
+        Task.objects.filter(project=morn, status__in=WAITING_STATUSES),
+        key=lambda task: order[task.status, task.due_date, task.priority],
+    )
+    html = section(client_for(ap).get(MY_WORK), "overdue")
+    assert keys_in(html) == [task.key for task in keys[:5]]
+    assert "…and 2 more." in html
+    assert '<span class="count">7</span>' in html
+
+
+def test_my_groups_are_read_through_their_index(client_for, ap):
+    """Each group of my waiting tasks is read from the index that holds them
+    in row order (task_my_waiting), not from the production's tasks: the
+    statuses it waits in are written into the query as the index's
+    condition has them."""
+    plans = [
+        plan for plan in explain(client_for(ap), MY_WORK) if "LIMIT" in plan["sql"]
+    ]
+    groups = [plan for plan in plans if "task_my_waiting" in " ".join(plan["plan"])]
+    assert groups, [plan["plan"] for plan in plans]
+    for plan in groups:
+        assert plan["verdict"] == INDEX_SEARCH, plan["plan"]
+        assert not plan["sorts"], plan["plan"]
+
+
+def test_a_statuses_name_is_all_that_is_written_into_sql():
+    """Only a lower-case name goes into a query's text; any other value is
+    refused, never written."""
+    tasks = Task.objects.filter(status=Written("todo"))
+    assert "'todo'" in str(tasks.query)
+    for value in ("todo'; --", "Todo", 1, ""):
+        with pytest.raises(ValueError, match="Only a lower-case name"):
+            str(Task.objects.filter(status=Written(value)).query)
 
 
 @pytest.mark.parametrize(
@@ -211,6 +290,31 @@ def test_producer_sees_reviews_oldest_first_with_their_wait(
     assert "waiting" in html
     assert "3\xa0days" in html
     assert "5\xa0hours" in html
+
+
+@pytest.mark.parametrize(
+    ("waited", "words"),
+    [
+        (dt.timedelta(seconds=59), "under a minute"),
+        (dt.timedelta(seconds=61), "1\xa0minute"),
+        (dt.timedelta(minutes=2, seconds=59), "2\xa0minutes"),
+        (dt.timedelta(days=2, hours=23, minutes=59, seconds=59), "2\xa0days"),
+    ],
+)
+def test_a_reviews_wait_is_told_in_whole_minutes(
+    client_for, producer, ap, task_of, waited, words
+):
+    """How long a task has waited for review: under a minute, then whole
+    minutes, hours or days, never rounded up."""
+    task = task_of(ap, Task.Status.REVIEW)
+    now = dt.datetime(2027, 3, 10, 10, 0, 30, tzinfo=dt.UTC)
+    Task.objects.filter(pk=task.pk).update(
+        reviewer=None, status_changed_at=now - waited
+    )
+    with time_machine.travel(now, tick=False):
+        html = section(client_for(producer).get(MY_WORK), "review")
+    row = re.search(rf"{task.key}.*?</li>", html, re.S).group(0)
+    assert f">{words}</time>" in row
 
 
 def test_reviewer_without_approval_rights_still_sees_their_reviews(

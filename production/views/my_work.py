@@ -7,7 +7,7 @@ from typing import NamedTuple
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import router
-from django.db.models import F, Func, OuterRef, Q, Subquery
+from django.db.models import F, Func, IntegerField, OuterRef, Q, Subquery
 from django.shortcuts import render
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
@@ -19,8 +19,8 @@ from django.views.decorators.vary import vary_on_headers
 
 from production import changes, tallies
 from production.access import awaiting_review_parts, tasks_for, tasks_of
-from production.models import Task, User
-from production.prepared import STAND_IN_ID, STAND_IN_TEXT, Prepared
+from production.models import WAITING_STATUSES, Task, User
+from production.prepared import STAND_IN_ID, Prepared, Written
 from production.unions import Parts
 from production.views.fragments import jinja_partial, wants_fragment
 from production.views.live import polled
@@ -51,14 +51,10 @@ GROUPS = [
     ("later", "Later"),
     ("undated", "No due date"),
 ]
-# The open statuses of every group but "sent back".
-WAITING = tuple(
-    status for status in Task.OPEN_STATUSES if status != Task.Status.CHANGES
-)
 
 
 class WorkRow(NamedTuple):
-    """Everything a row of my tasks or my crew's shows (_work_row.html)."""
+    """Everything a row of my tasks or my crew's shows (_work_rows.html)."""
 
     url: str
     key: str
@@ -76,8 +72,8 @@ class WorkRow(NamedTuple):
 
 
 class DecisionRow(NamedTuple):
-    """Everything a row awaiting my decision shows (_decision_row.html): a
-    task in review and how long it has waited, or a pitch and its day."""
+    """Everything a row awaiting my decision shows (_work_rows.html): a task
+    in review and how long it has waited, or a pitch and its day."""
 
     url: str
     key: str
@@ -90,13 +86,30 @@ class DecisionRow(NamedTuple):
     when_label: str
 
 
-WORK_ROW = MemoPartial("production/_work_row.html")
-DECISION_ROW = MemoPartial("production/_decision_row.html")
+class Section(NamedTuple):
+    """A list of my work with everything it shows: the key of its kept HTML.
+
+    A list's rows cost more to render than to read, and a visit or a poll
+    that finds them as they were shows them as they were: each list is
+    rendered once per distinct content (views/memo.py), its rows inside it.
+    """
+
+    slug: str
+    rows: tuple[WorkRow, ...] | tuple[DecisionRow, ...]
+    total: int
+    # Opened by its "Show more".
+    opened: bool
+    # A group of my tasks is titled here (GROUPS); the lists beside them by
+    # _work_list.html.
+    title: str = ""
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.rows)
 
 
-def _rows_html(partial: MemoPartial, items) -> SafeString:
-    # Each row on its own line, as the list's markup had it.
-    return mark_safe("".join(f"\n{partial.render(item)}\n" for item in items))  # noqa: S308 - each render escaped by Jinja2
+GROUP = MemoPartial("production/_work_group.html", size=1024)
+LIST = MemoPartial("production/_work_list.html", size=1024)
 
 
 # PERSON_NAMES in the model's order, as Model.from_db reads them.
@@ -137,7 +150,8 @@ class Page:
 
     def __init__(self, today: dt.date, productions: dict[int, tuple[str, str]]):
         self.today = today
-        self.link, self.days, self.urls = _words(get_language(), get_script_prefix())
+        self.language = get_language()
+        self.link, self.days, self.urls = _words(self.language, get_script_prefix())
         self.productions = productions
 
     def work_row(self, key, title, status, priority, due, project_id, who=""):
@@ -154,18 +168,37 @@ class Page:
         return f"{day.day} {self.days.months[day.month]}"
 
     def decision_row(self, key, title, project_id, who, verb, when, when_label):
-        code, name = self.productions[project_id]
-        return DecisionRow(
-            url=self.link(key),
-            key=key,
-            title=title,
-            code=code,
-            production=name,
-            who=who,
-            verb=verb,
-            when=timezone.localtime(when).isoformat(),
-            when_label=when_label,
+        return _decision_row(
+            self.link,
+            timezone.get_current_timezone(),
+            self.productions[project_id],
+            (key, title, who, verb, when, when_label),
         )
+
+    def section(self, slug: str, rows, total: int, opened: str, title="") -> str:
+        """The HTML of the list `slug` (a group of mine when it has a title)."""
+        section = Section(slug, tuple(rows), total, slug == opened, title)
+        partial = GROUP if title else LIST
+        return partial.render(section, my_work_url=self.urls["my-work"])
+
+
+@functools.lru_cache(maxsize=4096)
+def _decision_row(link, zone, production: tuple, row: tuple) -> DecisionRow:
+    """A row awaiting my decision, worked out once for the same values (the
+    time it shows in the zone it is shown in)."""
+    key, title, who, verb, when, when_label = row
+    code, name = production
+    return DecisionRow(
+        url=link(key),
+        key=key,
+        title=title,
+        code=code,
+        production=name,
+        who=who,
+        verb=verb,
+        when=when.astimezone(zone).isoformat(),
+        when_label=when_label,
+    )
 
 
 @functools.lru_cache(maxsize=4096)
@@ -217,32 +250,35 @@ _MY_PRODUCTIONS = Prepared(
 )
 
 
-def _mine(user_id: int, statuses, project_ids: tuple):
-    """My tasks of these statuses on these productions."""
-    return tasks_of(project_ids).filter(assignee_id=user_id, status__in=statuses)
-
-
 # What a row of my tasks shows, as the union of the groups reads it.
 MY_ROW_FIELDS = ("key", "title", "status", "priority", "due_date", "project_id")
 STAND_IN_FIRST_DAY = dt.date(1, 2, 3)
 STAND_IN_LAST_DAY = dt.date(1, 2, 4)
+# The condition of the index task_my_waiting, term for term (prepared.Written).
+WAITING = Q(status__in=[Written(status) for status in WAITING_STATUSES])
 
 
 @functools.lru_cache(maxsize=256)
-def _group_templates(project_ids: tuple):
-    """My tasks of one status, dated within two days or undated, in row
-    order: each part of the groups' union reads the index task_my_work
-    from its first entry to its limit, however many tasks I have."""
+def _group_templates(project_ids: tuple) -> dict:
+    """{(sent back or waiting, dated or not): my tasks of the kind, dated
+    within two days or undated, in row order}: each part of the groups'
+    union reads an index (task_my_work for what was sent back,
+    task_my_waiting for the rest) from its first entry to its limit, however
+    many tasks I have."""
     order = ("due_date", "-priority", "key")
-    mine = tasks_of(project_ids).filter(assignee_id=STAND_IN_ID, status=STAND_IN_TEXT)
-    dated = mine.filter(
-        due_date__gte=STAND_IN_FIRST_DAY, due_date__lte=STAND_IN_LAST_DAY
-    )
-    undated = mine.filter(due_date__isnull=True)
-    return (
-        Parts.template(dated, *order, fields=MY_ROW_FIELDS),
-        Parts.template(undated, *order, fields=MY_ROW_FIELDS),
-    )
+    mine = tasks_of(project_ids).filter(assignee_id=STAND_IN_ID)
+    templates = {}
+    for kind, tasks in (
+        ("changes", mine.filter(status=Task.Status.CHANGES)),
+        ("waiting", mine.filter(WAITING)),
+    ):
+        dated = tasks.filter(
+            due_date__gte=STAND_IN_FIRST_DAY, due_date__lte=STAND_IN_LAST_DAY
+        )
+        undated = tasks.filter(due_date__isnull=True)
+        templates[kind, True] = Parts.template(dated, *order, fields=MY_ROW_FIELDS)
+        templates[kind, False] = Parts.template(undated, *order, fields=MY_ROW_FIELDS)
+    return templates
 
 
 def _days(today: dt.date) -> dict[str, tuple[dt.date, dt.date] | None]:
@@ -258,68 +294,55 @@ def _days(today: dt.date) -> dict[str, tuple[dt.date, dt.date] | None]:
     }
 
 
-def _my_groups(user, page: Page, opened: str, totals: dict) -> list[dict]:
-    """My open tasks in urgency groups, the first rows of each (one query)."""
-    dated, undated = _group_templates(tuple(page.productions))
+def _my_groups(user, page: Page, opened: str, totals: dict) -> SafeString:
+    """My open tasks in urgency groups, the first rows of each (one query):
+    the HTML of the groups that have any."""
+    templates = _group_templates(tuple(page.productions))
     parts = Parts(router.db_for_read(Task))
     who = ("assignee", STAND_IN_ID, user.pk)
 
-    def add(slug, status, days):
-        status = ("status", STAND_IN_TEXT, status)
+    def add(slug, kind, days):
+        shown = _shown(opened, slug)
         if days is None:
-            parts.add(slug, undated, [who, status], _shown(opened, slug))
+            parts.add(slug, templates[kind, False], [who], shown)
         else:
             first, last = days
-            parts.add(
-                slug,
-                dated,
-                [
-                    who,
-                    status,
-                    ("due_date", STAND_IN_FIRST_DAY, first),
-                    ("due_date", STAND_IN_LAST_DAY, last),
-                ],
-                _shown(opened, slug),
-            )
+            values = [
+                who,
+                ("due_date", STAND_IN_FIRST_DAY, first),
+                ("due_date", STAND_IN_LAST_DAY, last),
+            ]
+            parts.add(slug, templates[kind, True], values, shown)
 
     # Sent back first whatever its due date; undated last, as in any group.
     if page.productions:
-        add("changes", Task.Status.CHANGES, (dt.date.min, dt.date.max))
-        add("changes", Task.Status.CHANGES, None)
+        add("changes", "changes", (dt.date.min, dt.date.max))
+        add("changes", "changes", None)
         for slug, days in _days(page.today).items():
-            for status in WAITING:
-                add(slug, status, days)
+            add(slug, "waiting", days)
     found = {}
     for slug, row in parts.rows():
         found.setdefault(slug, []).append(row)
     groups = []
     for slug, title in GROUPS:
-        # Each status's first rows, merged in the database's order: by due
-        # date (undated last), the most pressing first, then by key.
+        # By due date (undated last), the most pressing first, then by key,
+        # as each part reads them: a union's parts come in no promised order.
         rows = sorted(
             found.get(slug, []),
             key=lambda row: (row[4] is None, row[4] or page.today, -row[3], row[0]),
         )[: _shown(opened, slug)]
-        rows = [page.work_row(*row) for row in rows]
-        total = totals[slug]
-        groups.append(
-            {
-                "slug": slug,
-                "title": title,
-                "tasks": rows,
-                "rows": _rows_html(WORK_ROW, rows),
-                "total": total,
-                "more": total - len(rows),
-            }
-        )
-    return groups
+        if rows:
+            rows = [page.work_row(*row) for row in rows]
+            groups.append(page.section(slug, rows, totals[slug], opened, title))
+    return mark_safe("".join(groups))  # noqa: S308 - each escaped by Jinja2
 
 
 def _count_of(tasks) -> Subquery:
     """How many tasks a queryset has, as a subquery of another query."""
-    return Subquery(
-        tasks.order_by().annotate(total=Func("pk", function="COUNT")).values("total")
-    )
+    # Rows, not ids: PostgreSQL counts them from an index that holds what the
+    # filter reads (an id would send it to each task's row).
+    rows = Func(template="COUNT(*)", output_field=IntegerField())
+    return Subquery(tasks.order_by().annotate(total=rows).values("total"))
 
 
 def _reporting(user, crew_project_ids) -> Q:
@@ -393,7 +416,7 @@ def _my_counts(user_id: int, project_ids: tuple, today: dt.date) -> dict:
     season's plans, is what remains (_totals).
     """
     mine = tallies.of(project_ids).filter(assignee_id=user_id)
-    waiting = _mine(user_id, WAITING, project_ids)
+    waiting = tasks_of(project_ids).filter(WAITING, assignee_id=user_id)
     days = _days(today)
     counts = {"changes": tallies.total(mine.filter(status=Task.Status.CHANGES))}
     for slug in NEARER:
@@ -401,7 +424,7 @@ def _my_counts(user_id: int, project_ids: tuple, today: dt.date) -> dict:
             counts[slug] = _count_of(waiting.filter(due_date__isnull=True))
         else:
             counts[slug] = _count_of(waiting.filter(due_date__range=days[slug]))
-    counts["waiting"] = tallies.total(mine.filter(status__in=WAITING))
+    counts["waiting"] = tallies.total(mine.filter(status__in=WAITING_STATUSES))
     return counts
 
 
@@ -530,10 +553,19 @@ def _review_rows(user, page: Page, approver_ids: tuple, shown: int) -> list[tupl
     return sorted((row for _, row in parts.rows()), key=lambda row: row[3:5])[:shown]
 
 
-def _waited(since, now) -> str:
-    """How long a task in review has waited."""
-    if now - since < dt.timedelta(minutes=1):
+def _waited(since, now, language: str) -> str:
+    """How long a task in review has waited, in whole minutes and up."""
+    waited = now - since
+    if waited < dt.timedelta(minutes=1):
         return "under a minute"
+    # Its seconds left out (as timesince does): the words are the same all
+    # minute long, and kept for it.
+    return _timesince(since, now - waited % dt.timedelta(minutes=1), language)
+
+
+@functools.lru_cache(maxsize=1024)
+def _timesince(since, now, language: str) -> str:
+    # Kept: Django's words for it cost more than the row they go in.
     return timesince(since, now, depth=1)
 
 
@@ -609,7 +641,13 @@ def my_work(request):
     awaiting = _review_rows(user, page, approver_ids, shown) if memberships else []
     review = [
         page.decision_row(
-            key, title, project_id, _name(names), "waiting", since, _waited(since, now)
+            key,
+            title,
+            project_id,
+            _name(names),
+            "waiting",
+            since,
+            _waited(since, now, page.language),
         )
         for key, title, project_id, since, _, *names in awaiting
     ]
@@ -617,19 +655,15 @@ def my_work(request):
     work = {
         "path": request.get_full_path(),
         "poll_seconds": settings.SLATE_POLL_SECONDS,
-        "my_work_url": page.urls["my-work"],
         "project_list_url": page.urls["project-list"],
         "project_create_url": page.urls["project-create"],
         "groups": groups,
-        "opened": opened,
+        "has_tasks": bool(groups),
         "is_approver": bool(approver_ids),
-        "review": review,
-        "review_rows": _rows_html(DECISION_ROW, review),
-        "review_total": totals["review"],
-        "review_more": totals["review"] - len(review),
+        "has_review": bool(review),
+        "review": page.section("review", review, totals["review"], opened),
         "has_productions": bool(memberships),
         "has_crew": bool(crew_project_ids),
-        "has_tasks": any(group["tasks"] for group in groups),
     }
     if crew_project_ids:
         fields = len(MY_ROW_FIELDS)
@@ -637,12 +671,7 @@ def my_work(request):
             page.work_row(*row[:fields], who=_name(row[fields:]))
             for row in rows("crew", "crew-work")
         ]
-        work |= {
-            "crew_work": crew_work,
-            "crew_rows": _rows_html(WORK_ROW, crew_work),
-            "crew_total": totals["crew"],
-            "crew_more": totals["crew"] - len(crew_work),
-        }
+        work["crew"] = page.section("crew-work", crew_work, totals["crew"], opened)
     if approver_ids:
         pitches = [
             # A pitch is its pitcher's own: they are its assignee when their
@@ -658,13 +687,8 @@ def my_work(request):
             )
             for key, title, project_id, created_at, *names in rows("pitches", "pitches")
         ]
-        work |= {
-            "pitches": pitches,
-            "pitch_rows": _rows_html(DECISION_ROW, pitches),
-            "pitches_total": totals["pitches"],
-            "pitches_more": totals["pitches"] - len(pitches),
-            "team": _team_load(approver_ids, today),
-        }
+        work["pitches"] = page.section("pitches", pitches, totals["pitches"], opened)
+        work["team"] = _team_load(approver_ids, today)
     context = {"today": today, "work": jinja_partial("production/_work.html", work)}
     template = "production/my_work.html"
     if wants_fragment(request):
