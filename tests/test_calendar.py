@@ -557,6 +557,24 @@ def test_a_busy_day_shows_three_and_opens_in_full(client_for, producer, morn):
     assert "+5 more" not in opened.content.decode()
 
 
+def test_more_opens_its_day_and_keeps_the_month_and_filters(client_for, producer, morn):
+    """Each "+N more" link keeps the page's month and filters and opens its
+    own day, in place of any day opened before."""
+    busy = timezone.localdate() + dt.timedelta(days=40)
+    other = busy + dt.timedelta(days=1)
+    for n in range(4):
+        services.task_create(
+            project=morn, by=producer, title=f"Rundown {n}", due_date=busy
+        )
+    url = reverse("project-calendar", args=["MORN"])
+    query = {"month": month_of(busy), "q": "Rundown", "day": other.isoformat()}
+    html = client_for(producer).get(url, query).content.decode()
+    links = re.findall(r'<a href="([^"]*)" hx-get="[^"]*"[^>]*>\+\d+ more', html)
+    assert links == [
+        f"?month={month_of(busy)}&amp;q=Rundown&amp;day={busy.isoformat()}"
+    ]
+
+
 def test_a_bad_day_to_open_is_ignored(client_for, producer):
     """A malformed day parameter leaves the month as it is, not a 500."""
     response = client_for(producer).get(

@@ -2,6 +2,7 @@
 
 import calendar as pycalendar
 import datetime as dt
+import functools
 import re
 import threading
 from dataclasses import dataclass, field
@@ -159,24 +160,7 @@ class Entry:
 
     def shown(self, link: TaskLinks) -> Shown:
         task = self.task
-        # A due date shows none of a booking's details: none in its key.
-        due = Shown(
-            url=link(task.key),
-            key=task.key,
-            title=task.title,
-            kind=task.kind,
-            status=task.status,
-            is_slot=False,
-            overdue=self.overdue,
-            closed=not task.is_open,
-            time_range="",
-            conflicts=(),
-            guest="",
-            contact="",
-            location="",
-            confirmed=False,
-            assignee="",
-        )
+        due = _due_shown(link, task, self.overdue)
         if not self.is_slot:
             return due
         return due._replace(
@@ -190,6 +174,29 @@ class Entry:
             confirmed=task.confirmed,
             assignee=self.assignee,
         )
+
+
+@functools.lru_cache(maxsize=4096)
+def _due_shown(link: TaskLinks, task: Row, overdue: bool) -> Shown:
+    """A due date as its day shows it, worked out once for the same task: a
+    due date shows none of a booking's details (none in its key)."""
+    return Shown(
+        url=link(task.key),
+        key=task.key,
+        title=task.title,
+        kind=task.kind,
+        status=task.status,
+        is_slot=False,
+        overdue=overdue,
+        closed=not task.is_open,
+        time_range="",
+        conflicts=(),
+        guest="",
+        contact="",
+        location="",
+        confirmed=False,
+        assignee="",
+    )
 
 
 @dataclass
@@ -641,10 +648,13 @@ def _month_context(request, tasks, form, *, zones, due_of=None) -> dict:
         due_of=due_of,
         expanded=_day(request.GET.get("day")),
     )
+    # "+N more" opens its day: the page's query with that day, encoded once
+    # for the month (a month of busy days encoded it 42 times).
+    query = request.GET.copy()
+    query.pop("day", None)
+    opens = f"?{query.urlencode()}&day=" if query else "?day="
     for day in (day for week in weeks for day in week if day.more):
-        query = request.GET.copy()
-        query["day"] = day.date.isoformat()
-        day.more_url = f"?{query.urlencode()}"
+        day.more_url = opens + day.date.isoformat()
     return {
         "month": month,
         "month_error": month_error,

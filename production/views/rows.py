@@ -37,6 +37,14 @@ class TaskLinks:
     def __call__(self, key: str) -> str:
         return self.path.replace(STAND_IN_KEY, key)
 
+    # Equal for the same pattern, so that rows worked out once under one
+    # page's links are found again under the next page's.
+    def __eq__(self, other) -> bool:
+        return isinstance(other, TaskLinks) and self.path == other.path
+
+    def __hash__(self) -> int:
+        return hash(self.path)
+
 
 def label_rows(tasks):
     """Give each task its `url`, `kind_label`, `status_label` and
