@@ -404,26 +404,35 @@ def _lists(user, approver_ids: tuple, crew_project_ids: tuple, project_ids) -> d
 # The groups counted in the database; "later" is all that waits of mine
 # less the others, which divide it between them.
 NEARER = ("overdue", "today", "week", "undated")
-MY_COUNTS = ("changes", *NEARER, "waiting")
+# "late": my open tasks due before today, sent back or not; "late_changes":
+# those sent back ("overdue" is the one less the other).
+MY_COUNTS = ("changes", "late", "late_changes", "today", "week", "undated", "waiting")
 
 
 def _my_counts(user_id: int, project_ids: tuple, today: dt.date) -> dict:
     """{MY_COUNTS' name: a subquery counting my open tasks in it}.
 
-    "Sent back", and all that waits of mine, from the tallies (tallies.py);
-    the groups of nearer days from the index task_load alone (my entries of
-    each production and status in their days). "Later", which grows with a
-    season's plans, is what remains (_totals).
+    "Sent back", all that waits of mine and what is late, from the tallies
+    (tallies.py: a row per production, and per day late); what of it was
+    sent back, and the groups of the days ahead, from the indexes
+    task_my_work and task_my_waiting (my entries in their days). "Later",
+    which grows with a season's plans, is what remains (_totals).
     """
     mine = tallies.of(project_ids).filter(assignee_id=user_id)
+    late = tallies.overdue_tallies(project_ids, today).filter(assignee_id=user_id)
+    sent_back = tasks_of(project_ids).filter(
+        assignee_id=user_id, status=Task.Status.CHANGES, due_date__lt=today
+    )
     waiting = tasks_of(project_ids).filter(WAITING, assignee_id=user_id)
     days = _days(today)
-    counts = {"changes": tallies.total(mine.filter(status=Task.Status.CHANGES))}
-    for slug in NEARER:
-        if days[slug] is None:
-            counts[slug] = _count_of(waiting.filter(due_date__isnull=True))
-        else:
-            counts[slug] = _count_of(waiting.filter(due_date__range=days[slug]))
+    counts = {
+        "changes": tallies.total(mine.filter(status=Task.Status.CHANGES)),
+        "late": tallies.total(late),
+        "late_changes": _count_of(sent_back),
+    }
+    for slug in ("today", "week"):
+        counts[slug] = _count_of(waiting.filter(due_date__range=days[slug]))
+    counts["undated"] = _count_of(waiting.filter(due_date__isnull=True))
     counts["waiting"] = tallies.total(mine.filter(status__in=WAITING_STATUSES))
     return counts
 
@@ -473,12 +482,13 @@ def _totals(user, page: Page, approver_ids, crew_project_ids) -> dict[str, int]:
     names = [*_list_names(approver_ids, crew_project_ids), *MY_COUNTS]
     if not page.productions:
         # On no production, nothing waits for anyone.
-        return dict.fromkeys([*names, "later"], 0)
+        return dict.fromkeys([*names, *NEARER, "later"], 0)
     query = _totals_query(
         approver_ids, crew_project_ids, tuple(page.productions), page.today
     )
     totals = dict(zip(names, query.rows(user.pk)[0], strict=True))
     totals["review"] += totals.pop("review_nobody", 0)
+    totals["overdue"] = totals.pop("late") - totals.pop("late_changes")
     totals["later"] = totals.pop("waiting") - sum(totals[slug] for slug in NEARER)
     return totals
 
