@@ -94,6 +94,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "production.words.words",
                 "production.changes.live_context",
+                "production.csrf_tokens.tokens",
             ],
         },
     },
@@ -103,7 +104,10 @@ TEMPLATES = [
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [BASE_DIR / "templates" / "jinja2"],
         "APP_DIRS": False,
-        "OPTIONS": {"environment": "production.jinja_env.environment"},
+        "OPTIONS": {
+            "environment": "production.jinja_env.environment",
+            "context_processors": ["production.csrf_tokens.tokens"],
+        },
     },
 ]
 

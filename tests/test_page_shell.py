@@ -6,9 +6,11 @@ import re
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from production import services
-from production.models import Notification, Project, User
+from production.management.commands.seed_demo import PASSWORD
+from production.models import Notification, Project, Task, User
 
 BOARD = "/projects/MORN/"
 
@@ -130,3 +132,53 @@ def test_someone_logged_out_sees_only_the_brand(db):
     bar = page.split('<header class="topbar">')[1].split("</header>")[0]
     assert 'class="brand" href="/"' in bar
     assert "mainnav" not in bar and 'id="bell"' not in bar and "logout" not in bar
+
+
+def _tokens(html: str) -> list[str]:
+    """Every CSRF token a page carries: its forms' and the one htmx sends."""
+    return re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html) + re.findall(
+        r'"X-CSRFToken": "([^"]+)"', html
+    )
+
+
+def test_a_page_masks_its_token_once_and_each_form_posts_with_it(demo, ap, task_of):
+    """A task page's forms (its moves, its comment, the top bar's log out)
+    carry one token, masked anew for the next response; a comment posted
+    with it is taken, one with another page's stale secret is refused."""
+    task = task_of(ap, Task.Status.IN_PROGRESS)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(ap)
+    first = _tokens(client.get(task.get_absolute_url()).content.decode())
+    second = _tokens(client.get(task.get_absolute_url()).content.decode())
+    assert len(first) >= 4
+    assert len(set(first)) == 1 and len(set(second)) == 1
+    assert first[0] != second[0]
+    url = reverse("task-comment", args=[task.key])
+    posted = client.post(
+        url, {"body": "Cut looks good", "csrfmiddlewaretoken": first[0]}
+    )
+    assert posted.status_code in (200, 302)
+    assert task.comments.filter(body="Cut looks good").exists()
+    refused = client.post(url, {"body": "Forged", "csrfmiddlewaretoken": "x" * 64})
+    assert refused.status_code == 403
+    assert not task.comments.filter(body="Forged").exists()
+
+
+def test_a_login_gets_a_new_token_and_the_next_page_carries_it(demo, ap):
+    """Logging in rotates the secret: the next page's token is the new
+    secret's, and its log out form works with it."""
+    client = Client(enforce_csrf_checks=True)
+    login_page = client.get("/accounts/login/").content.decode()
+    (before,) = set(_tokens(login_page))
+    response = client.post(
+        "/accounts/login/",
+        {"username": "ap", "password": PASSWORD, "csrfmiddlewaretoken": before},
+    )
+    assert response.status_code == 302
+    page = client.get("/").content.decode()
+    (after,) = set(_tokens(page))
+    assert after != before
+    assert (
+        client.post("/accounts/logout/", {"csrfmiddlewaretoken": after}).status_code
+        == 302
+    )

@@ -11,7 +11,6 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, F
 from django.db.models.lookups import IsNull
 from django.http import HttpResponse, HttpResponseBadRequest
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect
 from django.template import engines
 from django.urls import reverse
@@ -20,7 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from production import access, bookings, changes, tallies, workflow
+from production import access, bookings, changes, csrf_tokens, tallies, workflow
 from production.bookings import slot_end, slot_start
 from production.filters import (
     FIELD_FILTERS,
@@ -549,7 +548,7 @@ def _write_cards(request, columns, filters, project, board_path):
 
     A move from a card comes back to this board, filters and all.
     """
-    token = get_token(request)
+    token = csrf_tokens.token(request)
     more_path = reverse("board-more", args=[project.code])
     board_url = _with_query(board_path, filters)
     # The filters' query once; a status and a page need no quoting.

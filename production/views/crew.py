@@ -24,7 +24,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Q, Value
 from django.db.models.functions import Coalesce, NullIf
-from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import (
@@ -35,7 +34,7 @@ from django.views.decorators.http import (
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from production import services, tallies, workflow
+from production import csrf_tokens, services, tallies, workflow
 from production.access import get_project
 from production.forms import MembershipForm, add_service_errors
 from production.models import CrewRole, Membership, Project, User
@@ -330,7 +329,7 @@ def _render(request, project, *, add_form=None, bound=None, status=200):
     # sees the page their new role allows.
     mine = viewer.role if viewer is not None else None
     can_manage = workflow.can_manage_crew(mine) and not project.archived
-    token = get_token(request)
+    token = csrf_tokens.token(request)
     roles = None
     if can_manage:
         roles = _role_options(
