@@ -112,6 +112,47 @@ PAIR_CROWD = "mixed crowd, two servers, in turns"
 SCALE_ROUNDS = 3
 
 
+# How many times each size's pages are timed, in turns with the other sizes.
+TURNS = 2
+
+
+def measured(env: dict, out: Path, episode: int, repeat: int) -> dict:
+    """One timing of every page on one size's database (tests/bench/measure.py)."""
+    child(
+        [
+            "-m",
+            "tests.bench.measure",
+            "--repeat",
+            str(repeat),
+            "--out",
+            str(out),
+            "--episode",
+            str(episode),
+        ],
+        env,
+        "Rendering the pages",
+    )
+    return json.loads(out.read_text())
+
+
+def faster(run: dict, again: dict) -> dict:
+    """`run` with each page's, and the minimal view's, median and p95 from
+    whichever timing of the two was faster; the rest (queries, sizes, plans)
+    from `run`."""
+
+    def keep(row: dict, other: dict | None) -> None:
+        if other is not None and other["median_ms"] < row["median_ms"]:
+            row["median_ms"], row["p95_ms"] = other["median_ms"], other["p95_ms"]
+
+    others = {(row["page"], row["user"]): row for row in again["pages"]}
+    for row in run["pages"]:
+        keep(row, others.get((row["page"], row["user"])))
+    keep(run["minimal"], again["minimal"])
+    for user, row in run.get("minimal_by_user", {}).items():
+        keep(row, again.get("minimal_by_user", {}).get(user))
+    return run
+
+
 # Run in `manage.py shell` on PostgreSQL after the data is loaded.
 SETTLE = """
 from django.db import connection
@@ -1137,7 +1178,7 @@ def benchmark(
             child_env(str(tmp / "unused.sqlite3"), static_root),
             "collectstatic",
         )
-        envs = {}
+        envs, episodes = {}, {}
         for size in options.sizes:
             database = databases.new(size)
             env = envs[size] = child_env(database, static_root)
@@ -1163,27 +1204,28 @@ def benchmark(
                 # that lets a count read an index alone. Do it now rather than
                 # time a blind planner and heap reads a live server would not do.
                 # Then a checkpoint, where the role may: the pages the load and
-                # the vacuum wrote, flushed before the timing, not during the
-                # first user's rounds (theirs read x1.1-1.2 more than the next
-                # user's on the same pages).
+                # the vacuum wrote, flushed before the timing, not during it.
                 child(["manage.py", "shell", "-c", SETTLE], env, "VACUUM ANALYZE")
+            episodes[size] = episode["episode"]
             print_.step(f"Rendering each page {options.repeat} times ...")
-            result_file = tmp / f"measure-{size}.json"
-            child(
-                [
-                    "-m",
-                    "tests.bench.measure",
-                    "--repeat",
-                    str(options.repeat),
-                    "--out",
-                    str(result_file),
-                    "--episode",
-                    str(episode["episode"]),
-                ],
-                env,
-                "Rendering the pages",
+            report["runs"][size] = measured(
+                env, tmp / f"measure-{size}.json", episode["episode"], options.repeat
             )
-            report["runs"][size] = json.loads(result_file.read_text())
+        # Each size again, in turns with the other (50, 5,000, 50, 5,000):
+        # noise only ever adds time, and a busy second during one size's
+        # rounds decided its every ratio; each page keeps its faster median.
+        for turn in range(2, TURNS + 1):
+            for size in options.sizes:
+                print_.step(
+                    f"Rendering each page of {size} tasks again (turn {turn}) ..."
+                )
+                again = measured(
+                    envs[size],
+                    tmp / f"measure-{size}-{turn}.json",
+                    episodes[size],
+                    options.repeat,
+                )
+                report["runs"][size] = faster(report["runs"][size], again)
 
         runs = report["runs"]
         biggest = max(options.sizes)
