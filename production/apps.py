@@ -7,15 +7,4 @@ class ProductionConfig(AppConfig):
     verbose_name = "Slate"
 
     def ready(self):
-        from django.conf import settings
-
-        from production import (
-            checks,  # noqa: F401 - registers the deploy checks
-            psycopg_cache,
-        )
-
-        if any(
-            database["ENGINE"].endswith("postgresql")
-            for database in settings.DATABASES.values()
-        ):
-            psycopg_cache.widen()
+        from production import checks  # noqa: F401 - registers the deploy checks

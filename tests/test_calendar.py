@@ -5,12 +5,11 @@ import re
 
 import pytest
 import time_machine
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from production import psycopg_cache, services
+from production import services
 from production.bookings import slot_start
 from production.management.commands.seed_demo import add_generated_tasks
 from production.models import Task
@@ -857,31 +856,3 @@ def test_my_calendar_counts_each_time_zones_slots_on_its_local_day(
     assert len(entries_by_day(page)[day]) == 3
     assert "+1 more" in _day_html(page, day)
     assert entries_by_day(page)[dt.date(2026, 12, 8)] == []
-
-
-def test_the_months_statements_are_converted_once(client_for, producer):
-    """psycopg keeps a statement's placeholders converted only under its
-    limits; widened at start-up on PostgreSQL (production/psycopg_cache.py),
-    they hold the calendar's union of a month's days, and a second visit
-    converts none of the page's statements again."""
-    from psycopg import _queries
-
-    client = client_for(producer)
-    url = reverse("project-calendar", args=["MORN"])
-    statements = {}
-
-    def record(execute, sql, params, many, context):
-        statements[sql] = params
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(record):
-        client.get(url)
-    biggest = max(statements, key=len)
-    assert psycopg_cache.widen()
-    assert len(biggest.encode()) <= _queries.MAX_CACHED_STATEMENT_LENGTH
-    assert len(statements[biggest]) <= _queries.MAX_CACHED_STATEMENT_PARAMS
-    assert len(statements[biggest]) > 50  # past psycopg's own limit
-    if connection.vendor == "postgresql":
-        misses = _queries._query2pg.cache_info().misses
-        client.get(url)
-        assert _queries._query2pg.cache_info().misses == misses
