@@ -175,10 +175,17 @@ class Page:
             (key, title, who, verb, when, when_label),
         )
 
-    def section(self, slug: str, rows, total: int, opened: str, title="") -> str:
-        """The HTML of the list `slug` (a group of mine when it has a title)."""
-        section = Section(slug, tuple(rows), total, slug == opened, title)
-        partial = GROUP if title else LIST
+    def group(self, slug: str, title: str, rows, total: int, opened: str) -> str:
+        """The HTML of the group `slug` of my tasks."""
+        return self._kept(
+            GROUP, Section(slug, tuple(rows), total, slug == opened, title)
+        )
+
+    def side_list(self, slug: str, rows, total: int, opened: str) -> str:
+        """The HTML of the list `slug` beside my tasks."""
+        return self._kept(LIST, Section(slug, tuple(rows), total, slug == opened))
+
+    def _kept(self, partial: MemoPartial, section: Section) -> str:
         return partial.render(section, my_work_url=self.urls["my-work"])
 
 
@@ -333,7 +340,7 @@ def _my_groups(user, page: Page, opened: str, totals: dict) -> SafeString:
         )[: _shown(opened, slug)]
         if rows:
             rows = [page.work_row(*row) for row in rows]
-            groups.append(page.section(slug, rows, totals[slug], opened, title))
+            groups.append(page.group(slug, title, rows, totals[slug], opened))
     return mark_safe("".join(groups))  # noqa: S308 - each escaped by Jinja2
 
 
@@ -671,7 +678,7 @@ def my_work(request):
         "has_tasks": bool(groups),
         "is_approver": bool(approver_ids),
         "has_review": bool(review),
-        "review": page.section("review", review, totals["review"], opened),
+        "review": page.side_list("review", review, totals["review"], opened),
         "has_productions": bool(memberships),
         "has_crew": bool(crew_project_ids),
     }
@@ -681,7 +688,7 @@ def my_work(request):
             page.work_row(*row[:fields], who=_name(row[fields:]))
             for row in rows("crew", "crew-work")
         ]
-        work["crew"] = page.section("crew-work", crew_work, totals["crew"], opened)
+        work["crew"] = page.side_list("crew-work", crew_work, totals["crew"], opened)
     if approver_ids:
         pitches = [
             # A pitch is its pitcher's own: they are its assignee when their
@@ -697,7 +704,7 @@ def my_work(request):
             )
             for key, title, project_id, created_at, *names in rows("pitches", "pitches")
         ]
-        work["pitches"] = page.section("pitches", pitches, totals["pitches"], opened)
+        work["pitches"] = page.side_list("pitches", pitches, totals["pitches"], opened)
         work["team"] = _team_load(approver_ids, today)
     context = {"today": today, "work": jinja_partial("production/_work.html", work)}
     template = "production/my_work.html"
