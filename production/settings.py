@@ -125,6 +125,10 @@ SQLITE_OPTIONS = {
     ),
 }
 
+# Kept open between requests, as PostgreSQL's are: a new connection starts
+# with an empty page cache and compiles every statement of the page again.
+SQLITE_CONN_MAX_AGE = 60
+
 
 def without_parallel_workers(database: dict) -> None:
     """Slate's queries are small and read through indexes; PostgreSQL ran the
@@ -174,6 +178,7 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": BASE_DIR / "db.sqlite3",
             "OPTIONS": SQLITE_OPTIONS,
+            "CONN_MAX_AGE": SQLITE_CONN_MAX_AGE,
         }
     }
 

@@ -151,6 +151,9 @@ class Page:
     def __init__(self, today: dt.date, productions: dict[int, tuple[str, str]]):
         self.today = today
         self.language = get_language()
+        # Read once: each read of the active zone or language goes through
+        # asgiref's context-local lookups, a few microseconds a row.
+        self.zone = timezone.get_current_timezone()
         self.link, self.days, self.urls = _words(self.language, get_script_prefix())
         self.productions = productions
 
@@ -170,7 +173,7 @@ class Page:
     def decision_row(self, key, title, project_id, who, verb, when, when_label):
         return _decision_row(
             self.link,
-            timezone.get_current_timezone(),
+            self.zone,
             self.productions[project_id],
             (key, title, who, verb, when, when_label),
         )
@@ -700,7 +703,7 @@ def my_work(request):
                 _name(names[: len(PERSON_NAMES)]) or _name(names[len(PERSON_NAMES) :]),
                 "pitched",
                 created_at,
-                page.day_month(timezone.localtime(created_at)),
+                page.day_month(created_at.astimezone(page.zone)),
             )
             for key, title, project_id, created_at, *names in rows("pitches", "pitches")
         ]

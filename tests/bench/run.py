@@ -113,7 +113,7 @@ SCALE_ROUNDS = 3
 
 
 # How many times each size's pages are timed, in turns with the other sizes.
-TURNS = 2
+TURNS = 3
 
 
 def measured(env: dict, out: Path, episode: int, repeat: int) -> dict:

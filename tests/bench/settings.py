@@ -14,6 +14,7 @@ os.environ["DEBUG"] = "0"
 
 from production.settings import *  # noqa: E402, F403
 from production.settings import (  # noqa: E402
+    SQLITE_CONN_MAX_AGE,
     SQLITE_OPTIONS,
     with_prepared_statements,
     without_parallel_workers,
@@ -40,6 +41,7 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": BENCH_DB,
             "OPTIONS": SQLITE_OPTIONS,
+            "CONN_MAX_AGE": SQLITE_CONN_MAX_AGE,
         }
     }
 
