@@ -125,10 +125,6 @@ SQLITE_OPTIONS = {
     ),
 }
 
-# Kept open between requests, as PostgreSQL's are: a new connection starts
-# with an empty page cache and compiles every statement of the page again.
-SQLITE_CONN_MAX_AGE = 60
-
 
 def without_parallel_workers(database: dict) -> None:
     """Slate's queries are small and read through indexes; PostgreSQL ran the
@@ -163,24 +159,34 @@ def with_prepared_statements(database: dict) -> None:
     ).strip()
 
 
-if os.environ.get("DATABASE_URL"):
-    DATABASES = {
-        "default": dj_database_url.parse(
-            os.environ["DATABASE_URL"], conn_max_age=60, conn_health_checks=True
-        )
+def url_database(url: str) -> dict:
+    """The database at `url` (DATABASE_URL's form), its connections kept a
+    minute and checked before reuse; on PostgreSQL without parallel workers
+    and with prepared statements."""
+    database = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    if database["ENGINE"].endswith("postgresql"):
+        without_parallel_workers(database)
+        with_prepared_statements(database)
+    return database
+
+
+def sqlite_database(path) -> dict:
+    """The SQLite database at `path`. Its connection is kept between
+    requests, as PostgreSQL's are: a new one starts with an empty page cache
+    and compiles every statement of the page again."""
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": path,
+        "OPTIONS": SQLITE_OPTIONS,
+        "CONN_MAX_AGE": 60,
     }
-    if DATABASES["default"]["ENGINE"].endswith("postgresql"):
-        without_parallel_workers(DATABASES["default"])
-        with_prepared_statements(DATABASES["default"])
-else:
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": BASE_DIR / "db.sqlite3",
-            "OPTIONS": SQLITE_OPTIONS,
-            "CONN_MAX_AGE": SQLITE_CONN_MAX_AGE,
-        }
-    }
+
+
+DATABASES = {
+    "default": url_database(os.environ["DATABASE_URL"])
+    if os.environ.get("DATABASE_URL")
+    else sqlite_database(BASE_DIR / "db.sqlite3")
+}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "production.User"

@@ -1208,9 +1208,9 @@ def benchmark(
                 child(["manage.py", "shell", "-c", SETTLE], env, "VACUUM ANALYZE")
             episodes[size] = episode["episode"]
         # Each size's pages timed TURNS times, the sizes in turns (50, 5,000,
-        # 50, 5,000): noise only ever adds time, and a busy second during
-        # one size's rounds decided its every ratio; each page keeps its
-        # faster median.
+        # 50, 5,000 and so on): noise only ever adds time, and a busy second
+        # during one size's rounds decided its every ratio; each page keeps
+        # its fastest median.
         for turn in range(1, TURNS + 1):
             for size in options.sizes:
                 print_.step(

@@ -13,12 +13,7 @@ os.environ.setdefault("SECRET_KEY", "slate-benchmark-only-not-secret")
 os.environ["DEBUG"] = "0"
 
 from production.settings import *  # noqa: E402, F403
-from production.settings import (  # noqa: E402
-    SQLITE_CONN_MAX_AGE,
-    SQLITE_OPTIONS,
-    with_prepared_statements,
-    without_parallel_workers,
-)
+from production.settings import sqlite_database, url_database  # noqa: E402
 
 try:
     BENCH_DB = os.environ["SLATE_BENCH_DB"]
@@ -29,21 +24,11 @@ except KeyError as missing:
         f"tests.bench.settings needs {missing} (set by `python -m tests.bench`)."
     ) from None
 
+# The database as production sets it up, health checks and all.
 if BENCH_DB.startswith(("postgres://", "postgresql://")):
-    import dj_database_url
-
-    DATABASES = {"default": dj_database_url.parse(BENCH_DB, conn_max_age=60)}
-    without_parallel_workers(DATABASES["default"])
-    with_prepared_statements(DATABASES["default"])
+    DATABASES = {"default": url_database(BENCH_DB)}
 else:
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": BENCH_DB,
-            "OPTIONS": SQLITE_OPTIONS,
-            "CONN_MAX_AGE": SQLITE_CONN_MAX_AGE,
-        }
-    }
+    DATABASES = {"default": sqlite_database(BENCH_DB)}
 
 ROOT_URLCONF = "tests.bench.urls"
 # Plain HTTP on the loopback: no HTTPS redirect, cookies sent over HTTP.
