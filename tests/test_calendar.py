@@ -856,3 +856,22 @@ def test_my_calendar_counts_each_time_zones_slots_on_its_local_day(
     assert len(entries_by_day(page)[day]) == 3
     assert "+1 more" in _day_html(page, day)
     assert entries_by_day(page)[dt.date(2026, 12, 8)] == []
+
+
+@time_machine.travel(dt.datetime(2026, 11, 20, 9, 0, tzinfo=UTC))
+def test_my_calendar_shows_a_due_booking_once_by_its_own_production_clock(
+    load_project, auckland, producer, book, client_for
+):
+    """Two bookings of mine due on 9 December, both at 20:00 UTC on the 8th:
+    Auckland's slot is on the 9th there, so it shows once, as its slot;
+    London's is on the 8th there, so its due date shows on the 9th too."""
+    ninth = dt.date(2026, 12, 9)
+    evening = dt.datetime(2026, 12, 8, 20, 0, tzinfo=UTC)
+    kiwi, londoner = (
+        book(project, starts=evening, guest=guest, due_date=ninth, assignee=producer)
+        for project, guest in ((auckland, "Kiwi"), (load_project, "Londoner"))
+    )
+    page = client_for(producer).get(reverse("my-calendar"), {"month": "2026-12"})
+    shown = entries_by_day(page)
+    assert sorted(shown[ninth]) == sorted([kiwi.key, londoner.key])
+    assert shown[dt.date(2026, 12, 8)] == [londoner.key]
