@@ -453,7 +453,12 @@ class Task(models.Model):
         TaskStatus.CHANGES,
     )
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="tasks")
+    # The production's, assignee's, reviewer's and episode's tasks are found
+    # through the indexes in Meta that start with them, not an index of
+    # their own.
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="tasks", db_index=False
+    )
     number = models.PositiveIntegerField("number", editable=False)
     key = models.CharField("key", max_length=20, unique=True, editable=False)
     title = models.CharField("title", max_length=200)
@@ -471,6 +476,7 @@ class Task(models.Model):
         null=True,
         blank=True,
         related_name="assigned_tasks",
+        db_index=False,
     )
     reviewer = models.ForeignKey(
         User,
@@ -478,6 +484,7 @@ class Task(models.Model):
         null=True,
         blank=True,
         related_name="review_tasks",
+        db_index=False,
         help_text="Approves the work; by default the assignee's supervisor.",
     )
     due_date = models.DateField(
@@ -489,6 +496,7 @@ class Task(models.Model):
         null=True,
         blank=True,
         related_name="tasks",
+        db_index=False,
     )
     # Booking details, used when kind is "booking".
     guest = models.CharField("guest or talent", max_length=200, blank=True)
@@ -566,10 +574,11 @@ class Task(models.Model):
                 violation_error_message="A booking slot must end after it starts.",
             ),
         ]
+        # Each index is written on every insert and on most updates, and
+        # PostgreSQL's planner weighs each one for every task query: none
+        # here is the first columns of another (the foreign keys' own
+        # indexes are left out for that reason, db_index=False above).
         indexes = [
-            models.Index(fields=["project", "status"], name="task_project_status"),
-            models.Index(fields=["project", "due_date"], name="task_project_due"),
-            models.Index(fields=["assignee", "status"], name="task_assignee_status"),
             # What awaits a reviewer, and what waits for nobody on a production,
             # counted from the index alone and read oldest first (my work).
             models.Index(
@@ -594,18 +603,6 @@ class Task(models.Model):
             # are checked in the index, not in every earlier booking's row.
             models.Index(
                 fields=["project", "starts_at", "ends_at"], name="task_project_slot"
-            ),
-            # The board's column tops: each status's first cards in card order.
-            models.Index(
-                fields=[
-                    "project",
-                    "status",
-                    "archived",
-                    "priority",
-                    "due_date",
-                    "number",
-                ],
-                name="task_board",
             ),
             # Open tasks counted by assignee (the crew page, my work's team
             # load and crew counts) read this index alone, not each task row.
