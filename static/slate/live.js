@@ -6,7 +6,8 @@
 // 2. never swaps a region the person is using: a field with the focus or
 //    with unsaved text, or an open <details> (a menu, a note) holding the
 //    focus. The next poll tries again;
-// 3. keeps the keyboard focus and the open <details> across a poll's swap.
+// 3. keeps the keyboard focus and the open <details> across a poll's swap;
+// 4. stops a region's polls once one finds what it shows gone (403, 404).
 // Without it the regions still poll, unconditionally: the server answers 200.
 (function () {
   "use strict";
@@ -101,6 +102,16 @@
     }
   }
 
+  // Answers to a poll after which there is nothing left to poll for.
+  var GONE = [403, 404];
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var detail = event.detail;
+    if (isPoll(detail.requestConfig) && detail.elt.hasAttribute("data-live-ended")) {
+      event.preventDefault();
+    }
+  });
+
   document.addEventListener("htmx:configRequest", function (event) {
     var region = event.detail.elt;
     var etag = isLive(region) && region.getAttribute("data-etag");
@@ -118,6 +129,12 @@
     if (detail.xhr.status === 304) {
       // Unchanged: htmx would otherwise swap in the empty body.
       detail.shouldSwap = false;
+      return;
+    }
+    if (isPoll(detail.requestConfig) && GONE.indexOf(detail.xhr.status) !== -1) {
+      // What the region shows is gone (the task archived, the person taken
+      // off the crew): slate.js says so once, and the region asks no more.
+      region.setAttribute("data-live-ended", "");
       return;
     }
     if (!detail.shouldSwap || !isPoll(detail.requestConfig)) {

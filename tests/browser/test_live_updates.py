@@ -9,7 +9,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from production.models import Task
+from production import services
+from production.models import Task, User
 
 DESKTOP = {"viewport": {"width": 1366, "height": 900}}
 SUBMITTED = "Cut weather package to 1:30"
@@ -125,3 +126,40 @@ def test_the_aps_bell_and_board_follow_the_producers_request(person, shot):
     )
     assert sam.evaluate("window.notReloaded") is True
     shot(sam, "ap-board-after-changes-requested")
+
+
+def test_a_task_archived_elsewhere_is_said_once_and_no_longer_asked_for(
+    person, shot, browser_errors
+):
+    """The producer archives the task the AP has open: the AP's page says it
+    is no longer there, and each of its regions asks once more and stops,
+    where they would ask and announce the error every few seconds."""
+    browser_errors.allow("Error Code 404", "status of 404")
+    task = Task.objects.get(title=DISCUSSED)
+    sam = person("ap", **DESKTOP)
+    asked = []
+    sam.on(
+        "response",
+        lambda response: (
+            asked.append((response.url.partition("?")[2], response.status))
+            if response.request.headers.get("hx-request")
+            and task.get_absolute_url() in response.url
+            else None
+        ),
+    )
+    sam.goto(task.get_absolute_url())
+    sam.wait_for_timeout(POLL_SECONDS * 1.5 * 1000)
+    regions = {part for part, _ in asked}
+    assert len(regions) > 1 and all(status != 404 for _, status in asked)
+
+    services.task_archive(task=task, by=User.objects.get(username="producer"))
+    gone = sam.locator("#messages .message.error")
+    expect(gone).to_have_text(re.compile("does not exist"), timeout=15_000)
+    sam.wait_for_timeout(POLL_SECONDS * 1.5 * 1000)
+    found_gone = [part for part, status in asked if status == 404]
+    assert sorted(found_gone) == sorted(regions), "each region told once"
+    seen = len(asked)
+    sam.wait_for_timeout(POLL_SECONDS * 3 * 1000)
+    assert len(asked) == seen, "no region asks again"
+    expect(gone).to_have_count(1)
+    shot(sam, "task-page-archived-elsewhere")
