@@ -1,6 +1,7 @@
-"""Task indexes that other indexes begin with the same columns as: each was
-written on every insert and most updates, and weighed by PostgreSQL's
-planner for every task query, but chosen by none of them."""
+"""Task indexes whose columns another index starts with (or, for
+task_board, that task_cards replaced): each was written on every insert
+and most updates, and weighed by PostgreSQL's planner for every task
+query, which chose none of them."""
 
 import django.db.models.deletion
 from django.conf import settings
