@@ -155,6 +155,15 @@ def crew_ids(user, project) -> frozenset[int]:
     )
 
 
+class ArchivedTask(Http404):
+    """The task asked for was archived: its crew are told so (the 404 page),
+    where anyone else is told only that there is nothing there."""
+
+    def __init__(self, key: str, code: str):
+        super().__init__(f"{key} was archived.")
+        self.key, self.code = key, code
+
+
 def get_task(user, key: str, *, for_update: bool = False) -> tuple[Task, CrewRole]:
     """The task with this key and the user's role on its production, or a 404."""
     code, _, _ = key.partition("-")
@@ -170,6 +179,10 @@ def get_task(user, key: str, *, for_update: bool = False) -> tuple[Task, CrewRol
         found = _TASK.rows(project.pk, key)
         task = _TASK_ROW.load(found[0])[0] if found else None
     if task is None:
+        # Asked only on the way to a 404, and only of the production's crew
+        # (get_project's 404 came first for anyone else).
+        if Task.objects.filter(project=project, key=key, archived=True).exists():
+            raise ArchivedTask(key, project.code)
         raise Http404("No such task.")
     task.project = project
     return task, membership.role

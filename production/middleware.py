@@ -11,10 +11,10 @@ from django.http import Http404
 from django.shortcuts import render, resolve_url
 from django.utils.cache import patch_cache_control
 from django.utils.functional import SimpleLazyObject
-from django.views.defaults import page_not_found
 from django_htmx.http import HttpResponseClientRedirect
 
 from production import sessions
+from production.views import errors
 
 NUL = "\x00"
 
@@ -85,7 +85,7 @@ class HtmxNotFoundMiddleware:
 
     def process_exception(self, request, exception):
         if isinstance(exception, Http404) and request.htmx:
-            return page_not_found(request, exception)
+            return errors.not_found(request, exception)
         return None
 
 

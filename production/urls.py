@@ -10,6 +10,7 @@ from production.views import (
     calendar,
     crew,
     episodes,
+    errors,
     live,
     my_work,
     notifications,
@@ -18,6 +19,8 @@ from production.views import (
     task_list,
     tasks,
 )
+
+handler404 = errors.not_found
 
 register_converter(ProjectCodeConverter, "code")
 register_converter(TaskKeyConverter, "key")

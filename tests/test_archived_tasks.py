@@ -248,3 +248,67 @@ def test_restoring_twice_records_once(producer, morn):
     services.task_restore(task=task, by=producer)
     services.task_restore(task=stale, by=producer)
     assert task.activities.filter(field="archived").count() == 1
+
+
+# --- an archived task's address ----------------------------------------------
+
+
+ARCHIVED_SENTENCE = (
+    "{key} was archived: it is no longer on the production's pages, "
+    "and its record is kept with the archived tasks."
+)
+
+
+def _sentence(response) -> str:
+    found = re.search(r'class="error-message">(.*?)</p>', response.content.decode())
+    assert found, response.content.decode()[:1500]
+    return found.group(1).replace("&#x27;", "'")
+
+
+def test_an_archived_tasks_address_tells_its_crew_where_its_record_is(
+    client_for, producer, ap, morn
+):
+    """A link to a task archived since (an e-mail, an open tab) is a 404 that
+    says the task was archived and links to the archived tasks, not one
+    saying the page does not exist."""
+    [task] = morn_tasks(morn, 1)
+    services.task_archive(task=task, by=producer)
+    response = client_for(ap).get(task.get_absolute_url())
+    assert response.status_code == 404
+    assert _sentence(response) == ARCHIVED_SENTENCE.format(key=task.key)
+    assert f'href="{archived_page()}">See the archived tasks</a>' in (
+        response.content.decode()
+    )
+
+
+def test_an_archived_task_refuses_a_change_with_the_same_sentence(
+    settings, client_for, producer, ap, morn
+):
+    """A move posted from a page opened before the task was archived gets the
+    same 404 and sentence, for htmx too and with DEBUG on, as `make run` has it."""
+    settings.DEBUG = True
+    task = Task.objects.filter(project=morn, assignee=ap, status=Task.Status.TODO)[0]
+    services.task_archive(task=task, by=producer)
+    move = reverse("task-move", kwargs={"key": task.key})
+    response = client_for(ap).post(
+        move, {"to": Task.Status.IN_PROGRESS}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 404
+    assert _sentence(response) == ARCHIVED_SENTENCE.format(key=task.key)
+    task.refresh_from_db()
+    assert task.status == Task.Status.TODO
+
+
+def test_an_archived_task_is_no_news_to_anyone_off_its_crew(
+    client_for, producer, outsider, morn
+):
+    """Someone not on MORN gets the one sentence for anything not theirs:
+    nothing says the task, or MORN, exists."""
+    [task] = morn_tasks(morn, 1)
+    services.task_archive(task=task, by=producer)
+    response = client_for(outsider).get(task.get_absolute_url())
+    assert response.status_code == 404
+    assert _sentence(response) == (
+        "This page does not exist, or you are not on the production it belongs to."
+    )
+    assert task.key not in response.content.decode()

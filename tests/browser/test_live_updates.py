@@ -154,7 +154,7 @@ def test_a_task_archived_elsewhere_is_said_once_and_no_longer_asked_for(
 
     services.task_archive(task=task, by=User.objects.get(username="producer"))
     gone = sam.locator("#messages .message.error")
-    expect(gone).to_have_text(re.compile("does not exist"), timeout=15_000)
+    expect(gone).to_have_text(re.compile("was archived"), timeout=15_000)
     sam.wait_for_timeout(POLL_SECONDS * 1.5 * 1000)
     found_gone = [part for part, status in asked if status == 404]
     assert sorted(found_gone) == sorted(regions), "each region told once"
@@ -163,3 +163,12 @@ def test_a_task_archived_elsewhere_is_said_once_and_no_longer_asked_for(
     assert len(asked) == seen, "no region asks again"
     expect(gone).to_have_count(1)
     shot(sam, "task-page-archived-elsewhere")
+
+    # Loaded again, the address says where the task's record went.
+    sam.reload()
+    expect(sam.get_by_role("heading", name="Archived")).to_be_visible()
+    shot(sam, "archived-task-address")
+    sam.set_viewport_size({"width": 390, "height": 844})
+    shot(sam, "archived-task-address-phone")
+    sam.get_by_role("link", name="See the archived tasks").click()
+    expect(sam.locator(f"#archived-{task.key}")).to_be_visible()
