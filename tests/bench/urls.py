@@ -6,7 +6,8 @@ from django.http import HttpResponse
 from django.urls import include, path
 from django.views.decorators.http import require_GET
 
-from production.urls import handler404  # noqa: F401 - Slate's 404 page here too
+# Slate's 404 page here too (production/urls.py).
+handler404 = "production.views.errors.not_found"
 
 MINIMAL_URL = "/bench/minimal/"
 WORKER_URL = "/bench/worker/"
