@@ -22,6 +22,20 @@ HALF_WRITTEN = "Trim it to 20 seconds and keep the"
 POLL_SECONDS = 2
 
 
+def htmx_answers(page) -> list[tuple[str, int]]:
+    """(address, status) of every answer to htmx on `page`, as they come."""
+    answers = []
+    page.on(
+        "response",
+        lambda response: (
+            answers.append((response.url, response.status))
+            if response.request.headers.get("hx-request")
+            else None
+        ),
+    )
+    return answers
+
+
 @pytest.fixture(autouse=True)
 def fast_polls(settings):
     settings.SLATE_POLL_SECONDS = POLL_SECONDS
@@ -33,22 +47,14 @@ def test_the_board_the_bell_and_the_task_page_follow_the_ap(person, shot):
     submitted = Task.objects.get(title=SUBMITTED)
     discussed = Task.objects.get(title=DISCUSSED)
     paula = person("producer", **DESKTOP)
-    polls = []
-    paula.on(
-        "response",
-        lambda response: (
-            polls.append(response.status)
-            if response.request.headers.get("hx-request")
-            else None
-        ),
-    )
+    answers = htmx_answers(paula)
     paula.goto(f"/projects/{submitted.project.code}/")
     card = paula.locator(f"#card-{submitted.key}")
     expect(paula.locator(".column.status-in_progress").locator(card)).to_be_visible()
     expect(paula.locator("#bell .bell-count")).to_have_count(0)
     # Unchanged, the board and the bell cost a 304 each, and stay as they were.
     paula.wait_for_timeout(POLL_SECONDS * 2.5 * 1000)
-    assert 304 in polls
+    assert 304 in [status for _, status in answers]
     expect(card).to_be_visible()
     shot(paula, "board-before")
 
@@ -137,30 +143,30 @@ def test_a_task_archived_elsewhere_is_said_once_and_no_longer_asked_for(
     browser_errors.allow("Error Code 404", "status of 404")
     task = Task.objects.get(title=DISCUSSED)
     sam = person("ap", **DESKTOP)
-    asked = []
-    sam.on(
-        "response",
-        lambda response: (
-            asked.append((response.url.partition("?")[2], response.status))
-            if response.request.headers.get("hx-request")
-            and task.get_absolute_url() in response.url
-            else None
-        ),
-    )
+    answers = htmx_answers(sam)
+
+    def asked() -> list[tuple[str, int]]:
+        """(region, status) of the answers about the task."""
+        return [
+            (url.partition("?")[2], status)
+            for url, status in answers
+            if task.get_absolute_url() in url
+        ]
+
     sam.goto(task.get_absolute_url())
     sam.wait_for_timeout(POLL_SECONDS * 1.5 * 1000)
-    regions = {part for part, _ in asked}
-    assert len(regions) > 1 and all(status != 404 for _, status in asked)
+    regions = {part for part, _ in asked()}
+    assert len(regions) > 1 and all(status != 404 for _, status in asked())
 
     services.task_archive(task=task, by=User.objects.get(username="producer"))
     gone = sam.locator("#messages .message.error")
     expect(gone).to_have_text(re.compile("was archived"), timeout=15_000)
     sam.wait_for_timeout(POLL_SECONDS * 1.5 * 1000)
-    found_gone = [part for part, status in asked if status == 404]
+    found_gone = [part for part, status in asked() if status == 404]
     assert sorted(found_gone) == sorted(regions), "each region told once"
-    seen = len(asked)
+    seen = len(asked())
     sam.wait_for_timeout(POLL_SECONDS * 3 * 1000)
-    assert len(asked) == seen, "no region asks again"
+    assert len(asked()) == seen, "no region asks again"
     expect(gone).to_have_count(1)
     shot(sam, "task-page-archived-elsewhere")
 
